@@ -1,0 +1,4 @@
+//! The command-line tools, one file per subcommand. They call the same library code as the app.
+
+pub mod analyze;
+pub mod bench;

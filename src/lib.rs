@@ -1,0 +1,28 @@
+//! gaitscope: a musculoskeletal model learns to walk.
+//!
+//! The headless core: OpenSim file readers ([`osim`]), the rapier simulation of the model with
+//! Thelen 2003 muscles ([`sim`]), the walking environment with its imitation reward ([`env`]), and
+//! the command-line tools ([`cli`]). Nothing here depends on a window.
+
+pub mod cli;
+pub mod env;
+pub mod osim;
+pub mod sim;
+pub mod util;
+
+/// Folder of the shipped data (model, meshes, motions), found at run time.
+pub fn models_dir() -> std::path::PathBuf {
+    if let Ok(dir) = std::env::var("GAITSCOPE_MODELS") {
+        return dir.into();
+    }
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    if here.is_dir() {
+        return here;
+    }
+    std::path::PathBuf::from("models")
+}
+
+/// The shipped OpenSim model file.
+pub fn default_model_path() -> std::path::PathBuf {
+    models_dir().join("gait14dof22musc.osim")
+}
