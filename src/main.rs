@@ -6,7 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "gaitscope", version, about = "A musculoskeletal model learns to walk")]
+#[command(
+    name = "gaitscope",
+    version,
+    about = "A musculoskeletal model learns to walk"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -58,7 +62,9 @@ fn main() -> ExitCode {
                 }
             })
         }
-        Some(Command::Bench { what: BenchWhat::Sim { steps, model } }) => {
+        Some(Command::Bench {
+            what: BenchWhat::Sim { steps, model },
+        }) => {
             let model = model.unwrap_or_else(gaitscope::default_model_path);
             gaitscope::cli::bench::sim(&model, steps)
         }

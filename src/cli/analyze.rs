@@ -45,7 +45,15 @@ pub fn muscle_analysis(model: &Model, motion: &Table) -> Result<MuscleAnalysis> 
         let c = model
             .coordinate_index(name)
             .with_context(|| format!("the model has no coordinate {name}"))?;
-        arm_coords.push((name.to_string(), c, Table::new(format!("MuscleAnalysis_MomentArm_{name}"), labels.clone(), false)));
+        arm_coords.push((
+            name.to_string(),
+            c,
+            Table::new(
+                format!("MuscleAnalysis_MomentArm_{name}"),
+                labels.clone(),
+                false,
+            ),
+        ));
     }
     for row in &motion.rows {
         let q = coordinates_from_row(model, &columns, row, motion.in_degrees);
@@ -76,11 +84,16 @@ pub fn run(model_path: &Path, motion_path: &Path, out: &Path) -> Result<Vec<Path
     let analysis = muscle_analysis(&model, &motion)?;
     let mut written = Vec::new();
     let path = out.join(format!("{stem}_MuscleAnalysis_Length.sto"));
-    analysis.length.save(&path).with_context(|| format!("writing {}", path.display()))?;
+    analysis
+        .length
+        .save(&path)
+        .with_context(|| format!("writing {}", path.display()))?;
     written.push(path);
     for (name, table) in &analysis.moment_arms {
         let path = out.join(format!("{stem}_MuscleAnalysis_MomentArm_{name}.sto"));
-        table.save(&path).with_context(|| format!("writing {}", path.display()))?;
+        table
+            .save(&path)
+            .with_context(|| format!("writing {}", path.display()))?;
         written.push(path);
     }
     Ok(written)

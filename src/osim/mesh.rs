@@ -30,7 +30,12 @@ impl Mesh {
     /// Parses the text of a `.vtp` file; `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Mesh, FormatError> {
         let doc = Document::parse(text).map_err(|e| {
-            FormatError::new(path, "XML", Some(e.pos().row), format!("not well-formed XML: {e}"))
+            FormatError::new(
+                path,
+                "XML",
+                Some(e.pos().row),
+                format!("not well-formed XML: {e}"),
+            )
         })?;
         let err = |node: Node, msg: String| {
             let line = doc.text_pos_at(node.range().start).row;
@@ -100,7 +105,10 @@ impl Mesh {
                 let poly = &connectivity[start..end];
                 for k in 1..poly.len().saturating_sub(1) {
                     let tri = [poly[0], poly[k], poly[k + 1]];
-                    if tri.iter().any(|i| *i < 0.0 || *i as usize >= positions.len()) {
+                    if tri
+                        .iter()
+                        .any(|i| *i < 0.0 || *i as usize >= positions.len())
+                    {
                         return Err(err(conn, format!("vertex index out of range in {tri:?}")));
                     }
                     triangles.push(tri.map(|i| i as u32));

@@ -320,7 +320,12 @@ impl Model {
         let text = text.replace("::", "__");
         let doc = Document::parse(&text).map_err(|e| {
             let pos = e.pos();
-            FormatError::new(path, "XML", Some(pos.row), format!("not well-formed XML: {e}"))
+            FormatError::new(
+                path,
+                "XML",
+                Some(pos.row),
+                format!("not well-formed XML: {e}"),
+            )
         })?;
         Reader { path, doc: &doc }.model()
     }
@@ -587,8 +592,11 @@ impl Reader<'_, '_> {
             joints.push(self.joint(*node, *child_index, &body_index, &coordinate_index, owned)?);
         }
         let order = self.topological_order(&joints, &bodies, &raw_joints)?;
-        let remap: HashMap<usize, usize> =
-            order.iter().enumerate().map(|(new, old)| (*old, new)).collect();
+        let remap: HashMap<usize, usize> = order
+            .iter()
+            .enumerate()
+            .map(|(new, old)| (*old, new))
+            .collect();
         let mut sorted: Vec<Joint> = order.iter().map(|&i| joints[i].clone()).collect();
         for c in &mut coordinates {
             c.joint = remap[&c.joint];
@@ -756,7 +764,9 @@ impl Reader<'_, '_> {
                     Some(t) => {
                         let v = self.numbers(t)?;
                         if v.len() != 6 {
-                            return Err(self.err(t, format!("expected 6 numbers, found {}", v.len())));
+                            return Err(
+                                self.err(t, format!("expected 6 numbers, found {}", v.len()))
+                            );
                         }
                         v
                     }
@@ -764,7 +774,11 @@ impl Reader<'_, '_> {
                 };
                 out.push(DisplayGeometry {
                     file,
-                    scale: [s[0] * body_scale[0], s[1] * body_scale[1], s[2] * body_scale[2]],
+                    scale: [
+                        s[0] * body_scale[0],
+                        s[1] * body_scale[1],
+                        s[2] * body_scale[2],
+                    ],
                     rotation: [transform[0], transform[1], transform[2]],
                     translation: [transform[3], transform[4], transform[5]],
                     color: self.opt_vec3(g, "color", [1.0; 3])?,
@@ -835,7 +849,10 @@ impl Reader<'_, '_> {
         let parent_node = self.req(node, "parent_body")?;
         let parent_name = self.text(parent_node);
         let parent = *bodies.get(parent_name).ok_or_else(|| {
-            self.err(parent_node, format!("names a missing parent body \"{parent_name}\""))
+            self.err(
+                parent_node,
+                format!("names a missing parent body \"{parent_name}\""),
+            )
         })?;
         if parent == child_body {
             return Err(self.err(parent_node, "a body cannot be its own parent"));
@@ -916,12 +933,13 @@ impl Reader<'_, '_> {
         if names.len() > 1 {
             return Err(self.err(node, "functions of several coordinates are not supported"));
         }
-        let coordinate = match names.first() {
-            Some(n) => Some(*coordinates.get(*n).ok_or_else(|| {
-                self.err(node, format!("names a missing coordinate \"{n}\""))
-            })?),
-            None => None,
-        };
+        let coordinate =
+            match names.first() {
+                Some(n) => Some(*coordinates.get(*n).ok_or_else(|| {
+                    self.err(node, format!("names a missing coordinate \"{n}\""))
+                })?),
+                None => None,
+            };
         let axis_node = self.req(node, "axis")?;
         let axis = self.vec3(axis_node)?;
         let norm = (axis[0] * axis[0] + axis[1] * axis[1] + axis[2] * axis[2]).sqrt();
@@ -1016,7 +1034,10 @@ impl Reader<'_, '_> {
             return Err(self.err(set, "a muscle path needs at least two points"));
         }
         if false
-            || !matches!(path[path.len() - 1].kind, PathPointKind::Fixed | PathPointKind::Moving { .. })
+            || !matches!(
+                path[path.len() - 1].kind,
+                PathPointKind::Fixed | PathPointKind::Moving { .. }
+            )
         {
             return Err(self.err(set, "the first path point must be a fixed PathPoint"));
         }
@@ -1090,9 +1111,9 @@ impl Reader<'_, '_> {
         let name = node.attribute("name").unwrap_or("").to_string();
         let body_node = self.req(node, "body")?;
         let body_name = self.text(body_node);
-        let body = *bodies.get(body_name).ok_or_else(|| {
-            self.err(body_node, format!("names a missing body \"{body_name}\""))
-        })?;
+        let body = *bodies
+            .get(body_name)
+            .ok_or_else(|| self.err(body_node, format!("names a missing body \"{body_name}\"")))?;
         let location = self.opt_vec3(node, "location", [0.0; 3])?;
         let coordinate_of = |n: Node| -> Result<usize, FormatError> {
             let cname = self.text(n);
@@ -1215,7 +1236,10 @@ impl Reader<'_, '_> {
             }
         }
         if let Some(j) = done.iter().position(|d| !d) {
-            return Err(self.err(raw[j].1, "this joint's body is not connected to ground (a loop?)"));
+            return Err(self.err(
+                raw[j].1,
+                "this joint's body is not connected to ground (a loop?)",
+            ));
         }
         Ok(order)
     }

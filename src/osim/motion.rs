@@ -64,12 +64,20 @@ impl Table {
             }
         }
         if !found_end {
-            return Err(FormatError::new(path, "header", None, "no \"endheader\" line"));
+            return Err(FormatError::new(
+                path,
+                "header",
+                None,
+                "no \"endheader\" line",
+            ));
         }
         let (label_line, labels) = loop {
             match lines.next() {
                 Some((i, l)) if !l.trim().is_empty() => {
-                    break (i, l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+                    break (
+                        i,
+                        l.split_whitespace().map(str::to_string).collect::<Vec<_>>(),
+                    )
                 }
                 Some(_) => continue,
                 None => {
@@ -159,11 +167,23 @@ impl Table {
     /// Serialises the table in OpenSim's format.
     pub fn to_text(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "{}", if self.name.is_empty() { "table" } else { &self.name });
+        let _ = writeln!(
+            s,
+            "{}",
+            if self.name.is_empty() {
+                "table"
+            } else {
+                &self.name
+            }
+        );
         let _ = writeln!(s, "version=1");
         let _ = writeln!(s, "nRows={}", self.rows.len());
         let _ = writeln!(s, "nColumns={}", self.labels.len());
-        let _ = writeln!(s, "inDegrees={}", if self.in_degrees { "yes" } else { "no" });
+        let _ = writeln!(
+            s,
+            "inDegrees={}",
+            if self.in_degrees { "yes" } else { "no" }
+        );
         let _ = writeln!(s, "endheader");
         let _ = writeln!(s, "{}", self.labels.join("\t"));
         for row in &self.rows {

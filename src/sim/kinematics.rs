@@ -124,7 +124,12 @@ pub fn center_of_mass(model: &Model, frames: &[Frame]) -> DVec3 {
 /// Coordinates as OpenSim's tools set them from a motion row: the row's value when the motion has
 /// the column and the coordinate is not locked, the default when locked, and 0 when the column is
 /// absent (OpenSim's `AnalyzeTool` behaviour).
-pub fn coordinates_from_row(model: &Model, columns: &[Option<usize>], row: &[f64], in_degrees: bool) -> Vec<f64> {
+pub fn coordinates_from_row(
+    model: &Model,
+    columns: &[Option<usize>],
+    row: &[f64],
+    in_degrees: bool,
+) -> Vec<f64> {
     model
         .coordinates
         .iter()

@@ -84,7 +84,17 @@ pub fn moment_arm(model: &Model, muscle: &Muscle, coordinate: usize, q: &[f64]) 
     let mut qm = q.to_vec();
     qp[coordinate] += h;
     qm[coordinate] -= h;
-    let lp = polyline_length(&world_points(muscle, &active, &qp, &body_frames(model, &qp)));
-    let lm = polyline_length(&world_points(muscle, &active, &qm, &body_frames(model, &qm)));
+    let lp = polyline_length(&world_points(
+        muscle,
+        &active,
+        &qp,
+        &body_frames(model, &qp),
+    ));
+    let lm = polyline_length(&world_points(
+        muscle,
+        &active,
+        &qm,
+        &body_frames(model, &qm),
+    ));
     -(lp - lm) / (2.0 * h)
 }

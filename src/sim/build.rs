@@ -1,0 +1,477 @@
+//! From a parsed [`Model`] to the plan of a reduced-coordinate multibody: which bodies share a
+//! rigid link, and how each link hangs from its parent through one revolute degree of freedom.
+//!
+//! - Welded bodies and joints whose coordinates are all locked are merged into their parent's link
+//!   (talus + calcn + toes form one foot link; torso + head ride on the pelvis, lumbar extension
+//!   being locked).
+//! - The root `CustomJoint` to ground with six coordinates becomes the multibody's free root.
+//! - A `CustomJoint` with several free rotations becomes a chain of revolutes through massless
+//!   (1 g) intermediate links, which reproduces OpenSim's body-fixed rotation sequence exactly
+//!   (rapier has no two-axis multibody joint).
+//! - A `CustomJoint` whose translations are functions of its one free rotation (the knee) becomes a
+//!   revolute about the fixed pivot that best fits the spline-driven path of the child origin in the
+//!   least-squares sense over the walking range; the largest distance between the fitted and the
+//!   exact child origin is recorded in [`Plan::approximations`].
+
+use rapier3d::glamx::{DMat3, DVec3};
+
+use super::kinematics::{joint_transform, Frame};
+use crate::osim::function::Function;
+use crate::osim::model::{JointKind, Model};
+
+/// How a link is connected to its parent link.
+#[derive(Debug, Clone)]
+pub enum LinkJoint {
+    /// The free-floating root (pelvis).
+    Root,
+    /// One revolute degree of freedom about the X axis of the joint frames (rapier's revolute):
+    /// `link_in_parent = frame_in_parent * Rx(angle) * frame_in_link^-1`.
+    Revolute {
+        /// Joint frame in the parent link's frame.
+        frame_in_parent: Frame,
+        /// Joint frame in this link's frame.
+        frame_in_link: Frame,
+        /// The coordinate it realises; `angle = slope * q + intercept`.
+        coordinate: usize,
+        /// Slope of the coordinate-to-angle map.
+        slope: f64,
+        /// Intercept of the coordinate-to-angle map.
+        intercept: f64,
+    },
+}
+
+/// One rigid link of the multibody.
+#[derive(Debug, Clone)]
+pub struct LinkPlan {
+    /// Parent link index (none for the root).
+    pub parent: Option<usize>,
+    /// The connection to the parent.
+    pub joint: LinkJoint,
+    /// Bodies carried by this link, with each body's frame in the link frame.
+    pub bodies: Vec<(usize, Frame)>,
+    /// A display name.
+    pub name: String,
+}
+
+/// Where a model body lives in the multibody.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyPlacement {
+    /// The link carrying the body.
+    pub link: usize,
+    /// The body's frame in the link's frame.
+    pub offset: Frame,
+}
+
+/// How to read one model coordinate back from the multibody.
+#[derive(Debug, Clone, Copy)]
+pub enum CoordinateSource {
+    /// Locked or not simulated: always this value.
+    Fixed(f64),
+    /// One of the root's rotations (index into the root joint's three rotation axes).
+    RootRotation(usize),
+    /// One of the root's translations.
+    RootTranslation(usize),
+    /// A revolute link: `q = (angle - intercept) / slope`.
+    Revolute {
+        /// The link.
+        link: usize,
+        /// Slope of the coordinate-to-angle map.
+        slope: f64,
+        /// Intercept.
+        intercept: f64,
+    },
+}
+
+/// The whole plan.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Links, parents first; link 0 is the root.
+    pub links: Vec<LinkPlan>,
+    /// Per model body (ground: `None`).
+    pub bodies: Vec<Option<BodyPlacement>>,
+    /// Per model coordinate.
+    pub coordinates: Vec<CoordinateSource>,
+    /// The root body (pelvis) index.
+    pub root_body: usize,
+    /// Human-readable notes on where the multibody differs from OpenSim, with measured errors.
+    pub approximations: Vec<String>,
+}
+
+/// Why a model cannot be turned into a multibody.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("joint \"{joint}\": {message}")]
+pub struct PlanError {
+    /// The joint.
+    pub joint: String,
+    /// What is unsupported.
+    pub message: String,
+}
+
+fn is_free(model: &Model, c: Option<usize>, f: &Function) -> bool {
+    c.is_some_and(|c| !model.coordinates[c].locked) && !f.is_constant()
+}
+
+/// A rotation taking the X axis (rapier's revolute axis) onto `axis`.
+fn align_x(axis: DVec3) -> DMat3 {
+    let x = axis.normalize();
+    let helper = if x.y.abs() < 0.9 { DVec3::Y } else { DVec3::Z };
+    let z = x.cross(helper).normalize();
+    let y = z.cross(x);
+    DMat3::from_cols(x, y, z)
+}
+
+fn rot(m: DMat3) -> Frame {
+    Frame {
+        rot: m,
+        pos: DVec3::ZERO,
+    }
+}
+
+fn trans(v: DVec3) -> Frame {
+    Frame {
+        rot: DMat3::IDENTITY,
+        pos: v,
+    }
+}
+
+/// Plans the multibody for `model`.
+pub fn plan(model: &Model) -> Result<Plan, PlanError> {
+    let q0 = model.default_coordinates();
+    let mut links: Vec<LinkPlan> = Vec::new();
+    let mut bodies: Vec<Option<BodyPlacement>> = vec![None; model.bodies.len()];
+    let mut coordinates: Vec<CoordinateSource> = model
+        .coordinates
+        .iter()
+        .map(|c| CoordinateSource::Fixed(c.default_value))
+        .collect();
+    let mut approximations = Vec::new();
+    let mut root_body = None;
+
+    for joint in &model.joints {
+        let err = |message: String| PlanError {
+            joint: joint.name.clone(),
+            message,
+        };
+        let in_parent = Frame::from_xyz(joint.orientation_in_parent, joint.location_in_parent);
+        let in_child = Frame::from_xyz(joint.orientation, joint.location);
+        let free: Vec<usize> = joint
+            .coordinates
+            .iter()
+            .copied()
+            .filter(|c| !model.coordinates[*c].locked)
+            .collect();
+
+        if joint.parent == 0 {
+            // The root: a CustomJoint whose six axes are each driven by their own coordinate.
+            let JointKind::Custom(st) = &joint.kind else {
+                return Err(err(
+                    "the joint to ground must be a six-coordinate CustomJoint".into(),
+                ));
+            };
+            if root_body.is_some() {
+                return Err(err("only one body may be jointed to ground".into()));
+            }
+            for (k, axis) in st.rotations.iter().chain(&st.translations).enumerate() {
+                let ok = matches!(axis.function, Function::Linear { slope, intercept } if slope == 1.0 && intercept == 0.0)
+                    && axis.coordinate.is_some();
+                if !ok {
+                    return Err(err(format!(
+                        "root axis {} must be the identity function of its own coordinate",
+                        k + 1
+                    )));
+                }
+                let c = axis.coordinate.unwrap_or(0);
+                coordinates[c] = if k < 3 {
+                    CoordinateSource::RootRotation(k)
+                } else {
+                    CoordinateSource::RootTranslation(k - 3)
+                };
+            }
+            root_body = Some(joint.child);
+            bodies[joint.child] = Some(BodyPlacement {
+                link: links.len(),
+                offset: Frame::IDENTITY,
+            });
+            links.push(LinkPlan {
+                parent: None,
+                joint: LinkJoint::Root,
+                bodies: vec![(joint.child, Frame::IDENTITY)],
+                name: model.bodies[joint.child].name.clone(),
+            });
+            continue;
+        }
+
+        let parent = bodies[joint.parent]
+            .ok_or_else(|| err("its parent body is not placed (is ground its root?)".into()))?;
+        let merge = matches!(joint.kind, JointKind::Weld) || free.is_empty();
+        if merge {
+            let offset = parent.offset.mul(&joint_transform(joint, &q0));
+            bodies[joint.child] = Some(BodyPlacement {
+                link: parent.link,
+                offset,
+            });
+            links[parent.link].bodies.push((joint.child, offset));
+            continue;
+        }
+
+        // A chain of revolute steps: `prefix`, then for each free rotation a new link, `rest` last.
+        struct Step {
+            axis: DVec3,
+            coordinate: usize,
+            slope: f64,
+            intercept: f64,
+        }
+        let mut steps: Vec<(Frame, Step)> = Vec::new(); // (constant transform before the step, step)
+        let mut pending = parent.offset.mul(&in_parent);
+        match &joint.kind {
+            JointKind::Pin => {
+                let c = free[0];
+                steps.push((
+                    pending,
+                    Step {
+                        axis: DVec3::Z,
+                        coordinate: c,
+                        slope: 1.0,
+                        intercept: 0.0,
+                    },
+                ));
+                pending = Frame::IDENTITY;
+            }
+            JointKind::Custom(st) => {
+                let free_rotations: Vec<usize> = (0..3)
+                    .filter(|&k| {
+                        is_free(model, st.rotations[k].coordinate, &st.rotations[k].function)
+                    })
+                    .collect();
+                let coupled: Vec<usize> = (0..3)
+                    .filter(|&k| {
+                        is_free(
+                            model,
+                            st.translations[k].coordinate,
+                            &st.translations[k].function,
+                        )
+                    })
+                    .collect();
+                let translation_at = |q: &[f64]| -> DVec3 {
+                    st.translations.iter().fold(DVec3::ZERO, |acc, a| {
+                        acc + DVec3::from_array(a.axis)
+                            * a.function.value(a.coordinate.map_or(0.0, |c| q[c]))
+                    })
+                };
+                let rotation_const = |k: usize| -> DMat3 {
+                    let a = &st.rotations[k];
+                    let angle = a.function.value(a.coordinate.map_or(0.0, |c| q0[c]));
+                    DMat3::from_axis_angle(DVec3::from_array(a.axis), angle)
+                };
+                let linear = |k: usize| -> Result<(f64, f64), PlanError> {
+                    match st.rotations[k].function {
+                        Function::Linear { slope, intercept } if slope != 0.0 => {
+                            Ok((slope, intercept))
+                        }
+                        _ => Err(err(format!(
+                            "rotation{} must be a linear function of its coordinate",
+                            k + 1
+                        ))),
+                    }
+                };
+                if coupled.is_empty() {
+                    pending = pending.mul(&trans(translation_at(&q0)));
+                    for k in 0..3 {
+                        if free_rotations.contains(&k) {
+                            let (slope, intercept) = linear(k)?;
+                            steps.push((
+                                pending,
+                                Step {
+                                    axis: DVec3::from_array(st.rotations[k].axis),
+                                    coordinate: st.rotations[k].coordinate.unwrap_or(0),
+                                    slope,
+                                    intercept,
+                                },
+                            ));
+                            pending = Frame::IDENTITY;
+                        } else {
+                            pending = pending.mul(&rot(rotation_const(k)));
+                        }
+                    }
+                } else {
+                    // Coupled translations: one free rotation, and the translations read only its
+                    // coordinate. Fit t(q) ~ c + M(q) d with M(q) the rotation up to the free axis.
+                    if free_rotations.len() != 1 {
+                        return Err(err(
+                            "coupled translations need exactly one free rotation".into()
+                        ));
+                    }
+                    let k = free_rotations[0];
+                    let coord = st.rotations[k].coordinate.unwrap_or(0);
+                    if coupled
+                        .iter()
+                        .any(|&t| st.translations[t].coordinate != Some(coord))
+                    {
+                        return Err(err(
+                            "translations must depend on the rotation's coordinate".into()
+                        ));
+                    }
+                    let (slope, intercept) = linear(k)?;
+                    let pre = (0..k).fold(DMat3::IDENTITY, |m, j| m * rotation_const(j));
+                    let post = (k + 1..3).fold(DMat3::IDENTITY, |m, j| m * rotation_const(j));
+                    let axis = DVec3::from_array(st.rotations[k].axis);
+                    let c = &model.coordinates[coord];
+                    let lo = c.range[0].max(-1.75);
+                    let hi = c.range[1].min(0.2).max(lo + 1e-3);
+                    let samples: Vec<f64> =
+                        (0..=60).map(|i| lo + (hi - lo) * i as f64 / 60.0).collect();
+                    let m_of = |q: f64| pre * DMat3::from_axis_angle(axis, slope * q + intercept);
+                    let mut qv = q0.clone();
+                    let targets: Vec<DVec3> = samples
+                        .iter()
+                        .map(|&q| {
+                            qv[coord] = q;
+                            translation_at(&qv)
+                        })
+                        .collect();
+                    let (center, d) = fit_pivot(&samples, &targets, m_of);
+                    let worst = samples
+                        .iter()
+                        .zip(&targets)
+                        .map(|(&q, t)| (center + m_of(q) * d - *t).length())
+                        .fold(0.0, f64::max);
+                    approximations.push(format!(
+                        "{}: coupled translations replaced by a fixed pivot fitted over {}..{} rad of {}; \
+                         child origin off by at most {:.2} mm",
+                        joint.name, lo, hi, c.name, worst * 1000.0
+                    ));
+                    pending = pending.mul(&trans(center)).mul(&rot(pre));
+                    steps.push((
+                        pending,
+                        Step {
+                            axis,
+                            coordinate: coord,
+                            slope,
+                            intercept,
+                        },
+                    ));
+                    pending = trans(d).mul(&rot(post));
+                }
+            }
+            JointKind::Weld => unreachable!("merged above"),
+        }
+        // `pending` now holds the constant transform after the last step; the child body frame
+        // is `... * pending * in_child^-1`.
+        let rest = pending.mul(&in_child.inverse());
+        let n = steps.len();
+        let mut parent_link = parent.link;
+        for (i, (before, step)) in steps.into_iter().enumerate() {
+            let align = rot(align_x(step.axis));
+            let last = i + 1 == n;
+            let frame_in_link = if last {
+                rest.inverse().mul(&align)
+            } else {
+                align
+            };
+            let link_index = links.len();
+            let name = if last {
+                model.bodies[joint.child].name.clone()
+            } else {
+                format!("{}_{}", joint.name, model.coordinates[step.coordinate].name)
+            };
+            links.push(LinkPlan {
+                parent: Some(parent_link),
+                joint: LinkJoint::Revolute {
+                    frame_in_parent: before.mul(&align),
+                    frame_in_link,
+                    coordinate: step.coordinate,
+                    slope: step.slope,
+                    intercept: step.intercept,
+                },
+                bodies: if last {
+                    vec![(joint.child, Frame::IDENTITY)]
+                } else {
+                    Vec::new()
+                },
+                name,
+            });
+            coordinates[step.coordinate] = CoordinateSource::Revolute {
+                link: link_index,
+                slope: step.slope,
+                intercept: step.intercept,
+            };
+            parent_link = link_index;
+        }
+        bodies[joint.child] = Some(BodyPlacement {
+            link: parent_link,
+            offset: Frame::IDENTITY,
+        });
+    }
+    let root_body = root_body.ok_or_else(|| PlanError {
+        joint: "ground".into(),
+        message: "no body is jointed to ground".into(),
+    })?;
+    Ok(Plan {
+        links,
+        bodies,
+        coordinates,
+        root_body,
+        approximations,
+    })
+}
+
+/// Least-squares `c, d` minimising `sum |t_k - c - M(q_k) d|^2` (a tiny ridge keeps the
+/// component of `d` along the rotation axis, which `c` can absorb, at zero).
+fn fit_pivot(qs: &[f64], targets: &[DVec3], m_of: impl Fn(f64) -> DMat3) -> (DVec3, DVec3) {
+    let mut ata = [[0.0f64; 6]; 6];
+    let mut atb = [0.0f64; 6];
+    for (&q, t) in qs.iter().zip(targets) {
+        let m = m_of(q);
+        for r in 0..3 {
+            // Row r of [I | M].
+            let mut row = [0.0; 6];
+            row[r] = 1.0;
+            for c in 0..3 {
+                row[3 + c] = m.col(c)[r];
+            }
+            for i in 0..6 {
+                atb[i] += row[i] * t[r];
+                for j in 0..6 {
+                    ata[i][j] += row[i] * row[j];
+                }
+            }
+        }
+    }
+    for (i, row) in ata.iter_mut().enumerate() {
+        row[i] += 1e-9;
+    }
+    let x = solve6(ata, atb);
+    (DVec3::new(x[0], x[1], x[2]), DVec3::new(x[3], x[4], x[5]))
+}
+
+/// Gaussian elimination with partial pivoting for a 6x6 system.
+fn solve6(mut a: [[f64; 6]; 6], mut b: [f64; 6]) -> [f64; 6] {
+    for col in 0..6 {
+        let pivot = (col..6)
+            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
+            .unwrap_or(col);
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        let p = a[col][col];
+        if p.abs() < 1e-300 {
+            continue;
+        }
+        for row in col + 1..6 {
+            let f = a[row][col] / p;
+            for k in col..6 {
+                a[row][k] -= f * a[col][k];
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = [0.0; 6];
+    for row in (0..6).rev() {
+        let s: f64 = (row + 1..6).map(|k| a[row][k] * x[k]).sum();
+        x[row] = if a[row][row].abs() < 1e-300 {
+            0.0
+        } else {
+            (b[row] - s) / a[row][row]
+        };
+    }
+    x
+}
