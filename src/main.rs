@@ -48,6 +48,9 @@ enum BenchWhat {
         /// The OpenSim model (default: the shipped one).
         #[arg(long)]
         model: Option<PathBuf>,
+        /// Rapier substeps per 0.01 s control step.
+        #[arg(long)]
+        substeps: Option<usize>,
     },
 }
 
@@ -63,10 +66,15 @@ fn main() -> ExitCode {
             })
         }
         Some(Command::Bench {
-            what: BenchWhat::Sim { steps, model },
+            what:
+                BenchWhat::Sim {
+                    steps,
+                    model,
+                    substeps,
+                },
         }) => {
             let model = model.unwrap_or_else(gaitscope::default_model_path);
-            gaitscope::cli::bench::sim(&model, steps)
+            gaitscope::cli::bench::sim(&model, steps, substeps)
         }
         None => {
             eprintln!("The desktop app is not built yet; try `gaitscope --help`.");

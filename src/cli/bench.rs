@@ -1,57 +1,87 @@
 //! `gaitscope bench`: speed figures printed, never asserted.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Result;
 use rand::{Rng, SeedableRng};
 
-use crate::osim::Model;
-use crate::sim::{SimConfig, Simulation};
+use crate::env::{EnvConfig, InitialState, WalkEnv};
 
-/// Environment steps per second on one thread with random excitations.
-pub fn sim(model_path: &Path, steps: usize) -> Result<()> {
-    let model = Arc::new(Model::load(model_path)?);
-    let config = SimConfig::default();
-    let mut sim = Simulation::new(model.clone(), config.clone())?;
-    for note in &sim.plan().approximations {
+/// Environment steps per second on one thread with random excitations, and where the time goes.
+pub fn sim(model_path: &Path, steps: usize, substeps: Option<usize>) -> Result<()> {
+    let mut config = EnvConfig {
+        model: Some(model_path.to_path_buf()),
+        initial_state: InitialState::RandomPhase,
+        ..EnvConfig::default()
+    };
+    if let Some(n) = substeps {
+        config.sim.substeps = n;
+    }
+    let mut env = WalkEnv::new(config.clone(), 42)?;
+    for note in &env.sim().plan().approximations {
         println!("note: {note}");
     }
-    sim.save_snapshot();
     let mut rng = rand::rngs::SmallRng::seed_from_u64(42);
-    let n = model.muscles.len();
-    let mut u = vec![0.0; n];
-    let mut resets = 0usize;
-    let mut diverged = 0usize;
+    let mut u = vec![0.0; env.action_size()];
+    let (mut episodes, mut diverged, mut falls) = (0usize, 0usize, 0usize);
+    let mut reset_time = 0.0;
     let start = Instant::now();
-    let mut episode = 0usize;
     for _ in 0..steps {
         for x in &mut u {
             *x = rng.gen::<f64>();
         }
-        let fallen = match sim.step(&u) {
-            Ok(()) => sim.body_frames()[sim.plan().root_body].pos.y < 0.6,
-            Err(_) => {
-                diverged += 1;
-                true
-            }
-        };
-        episode += 1;
-        if fallen || episode >= 1000 {
-            sim.restore_snapshot();
-            resets += 1;
-            episode = 0;
+        let step = env.step(&u)?;
+        diverged += usize::from(step.diverged);
+        falls += usize::from(step.terminated);
+        if step.terminated || step.truncated {
+            let t = Instant::now();
+            env.reset();
+            reset_time += t.elapsed().as_secs_f64();
+            episodes += 1;
         }
     }
     let secs = start.elapsed().as_secs_f64();
+    // Split: physics and muscles alone, without observation and reward.
+    let mut sim = crate::sim::Simulation::new(env.sim().model().clone(), config.sim.clone())?;
+    sim.save_snapshot();
+    let sim_steps = steps.min(2000);
+    let t = Instant::now();
+    for i in 0..sim_steps {
+        for x in &mut u {
+            *x = rng.gen::<f64>();
+        }
+        if sim.step(&u).is_err() || i % 100 == 99 {
+            sim.restore_snapshot();
+        }
+    }
+    let sim_secs = t.elapsed().as_secs_f64() / sim_steps as f64;
+    let per_step = secs / steps as f64;
     println!(
-        "bench sim: {steps} env steps in {secs:.3} s = {:.0} steps/s on one thread \
-         (control dt {} s, {} substeps/step = {:.0} rapier steps/s; {resets} resets, {diverged} diverged)",
-        steps as f64 / secs,
-        config.control_dt,
-        config.substeps,
-        steps as f64 * config.substeps as f64 / secs
+        "bench sim: {steps} env steps in {secs:.3} s = {:.0} env steps/s on one thread",
+        1.0 / per_step
     );
+    println!(
+        "  control dt {} s, {} rapier substeps of {:.2} ms per step = {:.0} substeps/s; tendon {:?}",
+        config.sim.control_dt,
+        config.sim.substeps,
+        1000.0 * config.sim.control_dt / config.sim.substeps as f64,
+        config.sim.substeps as f64 / per_step,
+        config.sim.tendon
+    );
+    let mut obs = Vec::new();
+    let t = Instant::now();
+    for _ in 0..1000 {
+        crate::env::observation::observe(env.sim(), &mut obs);
+    }
+    let observe_secs = t.elapsed().as_secs_f64() / 1000.0;
+    println!(
+        "  per env step: {:.1} us physics+muscles (Simulation::step alone), {:.1} us building the observation, \
+         {:.2} us resets (amortised)",
+        sim_secs * 1e6,
+        observe_secs * 1e6,
+        reset_time / steps as f64 * 1e6
+    );
+    println!("  {episodes} episodes ({falls} falls, {diverged} diverged and recovered)");
     Ok(())
 }

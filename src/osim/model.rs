@@ -81,6 +81,7 @@ pub struct DisplayGeometry {
 }
 
 /// The kind of a joint and its kinematics.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum JointKind {
     /// A `CustomJoint`: three rotations then three translations, each a function of coordinates.
@@ -168,6 +169,7 @@ pub struct Coordinate {
 }
 
 /// Where a path point sits and when it is active.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum PathPointKind {
     /// A `PathPoint`: fixed in its body, always active.
@@ -1032,14 +1034,6 @@ impl Reader<'_, '_> {
         }
         if path.len() < 2 {
             return Err(self.err(set, "a muscle path needs at least two points"));
-        }
-        if false
-            || !matches!(
-                path[path.len() - 1].kind,
-                PathPointKind::Fixed | PathPointKind::Moving { .. }
-            )
-        {
-            return Err(self.err(set, "the first path point must be a fixed PathPoint"));
         }
         let req_pos = |tag: &str| -> Result<f64, FormatError> {
             let v = self.req_scalar(node, tag)?;

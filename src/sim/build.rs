@@ -20,6 +20,7 @@ use crate::osim::function::Function;
 use crate::osim::model::{JointKind, Model};
 
 /// How a link is connected to its parent link.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum LinkJoint {
     /// The free-floating root (pelvis).
@@ -458,8 +459,9 @@ fn solve6(mut a: [[f64; 6]; 6], mut b: [f64; 6]) -> [f64; 6] {
         }
         for row in col + 1..6 {
             let f = a[row][col] / p;
-            for k in col..6 {
-                a[row][k] -= f * a[col][k];
+            let pivot_row = a[col];
+            for (x, pv) in a[row].iter_mut().zip(pivot_row).skip(col) {
+                *x -= f * pv;
             }
             b[row] -= f * b[col];
         }

@@ -36,20 +36,34 @@ pub struct SimConfig {
     pub friction: Option<f64>,
     /// Compliant (default) or rigid tendons.
     pub tendon: TendonModel,
-    /// Reflected inertia added to every revolute joint (kg m^2), as MuJoCo's `armature`: it keeps
-    /// the light feet stable under stiff muscle forces at the 2.5 ms substep.
+    /// Reflected inertia added to every revolute joint (kg m^2), as MuJoCo's `armature`
+    /// (0 by default: the model's own inertia).
     pub armature: f64,
+    /// Hold the root body (pelvis) fixed in space, e.g. to test muscles on a suspended model.
+    pub fixed_root: bool,
+    /// Give the bones (pelvis, torso, thighs, shanks) capsules that collide with the ground, so a
+    /// fallen model lies on it; the OpenSim model itself has contact only at the feet.
+    pub body_contact: bool,
+    /// Natural frequency of rapier's soft contact constraint (Hz).
+    pub contact_frequency: f64,
+    /// Damping ratio of rapier's soft contact constraint (rapier's default, 10, lets a collapsing
+    /// model's feet sink 8 cm; 1 keeps it to about 3 cm at impact and 2 mm at rest).
+    pub contact_damping_ratio: f64,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
         Self {
             control_dt: 0.01,
-            substeps: 4,
+            substeps: 2,
             solver_iterations: 1,
             friction: None,
             tendon: TendonModel::Compliant,
             armature: 0.0,
+            fixed_root: false,
+            body_contact: true,
+            contact_frequency: 60.0,
+            contact_damping_ratio: 1.0,
         }
     }
 }
@@ -198,8 +212,13 @@ impl Simulation {
         }) as f32;
         let contact_group =
             InteractionGroups::new(Group::GROUP_1, Group::GROUP_2, InteractionTestMode::And);
-        let ground_group =
-            InteractionGroups::new(Group::GROUP_2, Group::GROUP_1, InteractionTestMode::And);
+        let ground_group = InteractionGroups::new(
+            Group::GROUP_2,
+            Group::GROUP_1 | Group::GROUP_3,
+            InteractionTestMode::And,
+        );
+        let bone_group =
+            InteractionGroups::new(Group::GROUP_3, Group::GROUP_2, InteractionTestMode::And);
 
         // Ground: a large box whose top face is the contact half space.
         let ground_height = model.contact_half_spaces.first().map_or(0.0, |h| {
@@ -271,7 +290,12 @@ impl Simulation {
                 // Intermediate (massless in OpenSim) links carry 1 g so rapier's inverses exist.
                 mprops = MassProperties::new(Vec3::ZERO, 1.0e-3, Vec3::splat(1.0e-6));
             }
-            let rb = RigidBodyBuilder::dynamic()
+            let builder = if config.fixed_root && link.parent.is_none() {
+                RigidBodyBuilder::fixed()
+            } else {
+                RigidBodyBuilder::dynamic()
+            };
+            let rb = builder
                 .pose(pose_of(&world))
                 .additional_mass_properties(mprops)
                 .can_sleep(false);
@@ -303,6 +327,43 @@ impl Simulation {
                 foot,
                 radius: s.radius,
             });
+        }
+        // Bone capsules, so that a fallen model lies on the ground instead of sinking through it:
+        // from each body's origin towards each child's joint (the middle 70%), on links without
+        // contact spheres.
+        if config.body_contact {
+            let sphere_links: Vec<usize> = model
+                .contact_spheres
+                .iter()
+                .filter_map(|s| plan.bodies[s.body].map(|p| p.link))
+                .collect();
+            for joint in &model.joints {
+                let Some(BodyPlacement { link, offset }) = plan.bodies[joint.parent] else {
+                    continue;
+                };
+                if sphere_links.contains(&link) {
+                    continue;
+                }
+                let end = super::kinematics::joint_transform(joint, &q0).pos;
+                let length = end.length();
+                if length < 0.05 {
+                    continue;
+                }
+                let mass = model.bodies[joint.parent].mass.max(1.0);
+                let radius = (0.025 * mass.cbrt()).clamp(0.02, 0.1);
+                let a = offset.point(end * 0.15);
+                let b = offset.point(end * 0.85);
+                let collider =
+                    ColliderBuilder::capsule_from_endpoints(to_f32(a), to_f32(b), radius as f32)
+                        .density(0.0)
+                        .friction(friction)
+                        .restitution(0.0)
+                        .collision_groups(bone_group)
+                        .build();
+                physics
+                    .colliders
+                    .insert_with_parent(collider, links[link], &mut physics.bodies);
+            }
         }
         // Joints.
         for (i, link) in plan.links.iter().enumerate() {
@@ -349,25 +410,42 @@ impl Simulation {
             .collect();
         if let Some(mb) = physics.multibody_joints.get_multibody_mut(multibody) {
             mb.damping_mut().fill(0.0);
-            let root_dofs = 6;
+            let root_dofs = if config.fixed_root { 0 } else { 6 };
             for i in root_dofs..mb.armature().len() {
                 mb.armature_mut()[i] = config.armature as f32;
             }
         }
         let n = plan.links.len();
-        let mut descends = vec![vec![false; n]; n];
-        for k in 0..n {
-            let mut cur = Some(k);
-            while let Some(j) = cur {
-                descends[j][k] = true;
-                cur = plan.links[j].parent;
-            }
-        }
+        // descends[j][k]: link k is link j or one of its descendants.
+        let descends: Vec<Vec<bool>> = (0..n)
+            .map(|j| {
+                (0..n)
+                    .map(|k| {
+                        let mut cur = Some(k);
+                        while let Some(c) = cur {
+                            if c == j {
+                                return true;
+                            }
+                            cur = plan.links[c].parent;
+                        }
+                        false
+                    })
+                    .collect()
+            })
+            .collect();
         let params = IntegrationParameters {
             dt: (config.control_dt / config.substeps as f64) as f32,
             num_solver_iterations: config.solver_iterations.max(1),
             ..IntegrationParameters::default()
         };
+        let mut params = params;
+        for softness in [
+            &mut params.contact_softness,
+            &mut params.static_contact_softness,
+        ] {
+            softness.natural_frequency = config.contact_frequency as f32;
+            softness.damping_ratio = config.contact_damping_ratio as f32;
+        }
         let nm = model.muscles.len();
         let mut sim = Simulation {
             plan,
@@ -399,6 +477,9 @@ impl Simulation {
             .iter()
             .map(|c| c.default_speed)
             .collect::<Vec<_>>();
+        // A zero-length step makes rapier compute the links' mass properties (needed to place
+        // velocities at their centres of mass).
+        sim.update_without_time();
         sim.set_state(&q0, &speeds)?;
         Ok(sim)
     }
@@ -493,17 +574,25 @@ impl Simulation {
 
     /// Whole-model centre of mass position and velocity (ground frame).
     pub fn center_of_mass(&self) -> (DVec3, DVec3) {
+        let frames = self.body_frames();
         let mut p = DVec3::ZERO;
         let mut v = DVec3::ZERO;
-        let mut m = 0.0;
-        for h in &self.links {
-            let rb = &self.physics.bodies[*h];
-            let mass = rb.mass() as f64;
-            p += to_f64(rb.center_of_mass()) * mass;
-            v += to_f64(rb.linvel()) * mass;
-            m += mass;
+        let mut mass = 0.0;
+        for (b, body) in self.model.bodies.iter().enumerate() {
+            let Some(pl) = self.plan.bodies[b] else {
+                continue;
+            };
+            let com = frames[b].point(DVec3::from_array(body.mass_center));
+            let rb = &self.physics.bodies[self.links[pl.link]];
+            p += com * body.mass;
+            v += to_f64(rb.velocity_at_point(to_f32(com))) * body.mass;
+            mass += body.mass;
         }
-        (p / m, v / m)
+        if mass > 0.0 {
+            (p / mass, v / mass)
+        } else {
+            (p, v)
+        }
     }
 
     /// Coordinate values and speeds, in model order (rad, m, rad/s, m/s).
@@ -599,9 +688,11 @@ impl Simulation {
                 vel[dof] = (slope * qdot[coordinate]) as f32;
             }
         }
-        for k in 0..3 {
-            vel[k] = v_com[k] as f32;
-            vel[3 + k] = omega[k] as f32;
+        if !self.config.fixed_root {
+            for k in 0..3 {
+                vel[k] = v_com[k] as f32;
+                vel[3 + k] = omega[k] as f32;
+            }
         }
         mb.apply_displacements(&disp);
         mb.forward_kinematics(&self.physics.bodies, true);
@@ -619,10 +710,6 @@ impl Simulation {
             rb.set_linvel(lin, true);
             rb.set_angvel(ang, true);
         }
-        // Refresh contacts without advancing time, so the first step starts from the new pose.
-        self.physics.narrow_phase = NarrowPhase::new();
-        self.physics.broad_phase = DefaultBroadPhase::default();
-        self.physics.islands = IslandManager::new();
         self.grf = [FootContact::default(); 2];
         self.fiber_guess.fill(f64::NAN);
         self.refresh_muscles();
@@ -637,6 +724,16 @@ impl Simulation {
             let (state, _) = self.muscle_geometry(m, &q, &qd, &frames);
             self.muscles[m] = state;
         }
+    }
+
+    /// Height of the lowest point of every contact sphere (m), in model order.
+    pub fn contact_sphere_bottoms(&self) -> Vec<f64> {
+        let frames = self.body_frames();
+        self.model
+            .contact_spheres
+            .iter()
+            .map(|s| frames[s.body].point(DVec3::from_array(s.location)).y - s.radius)
+            .collect()
     }
 
     /// Path of muscle `m` through its active points (world positions).
@@ -719,13 +816,15 @@ impl Simulation {
         let dt = self.config.control_dt / self.config.substeps as f64;
         let mut grf = [FootContact::default(); 2];
         for _ in 0..self.config.substeps {
+            // Activation in sub-steps of at most 0.5 ms (its time constant can be 5 ms).
+            let pieces = (dt / 5.0e-4).ceil().max(1.0) as usize;
+            let h = dt / pieces as f64;
             for m in 0..self.activation.len() {
-                self.activation[m] = activation_step(
-                    &self.model.muscles[m],
-                    self.activation[m],
-                    self.excitation[m],
-                    dt,
-                );
+                let muscle = &self.model.muscles[m];
+                for _ in 0..pieces {
+                    self.activation[m] =
+                        activation_step(muscle, self.activation[m], self.excitation[m], h);
+                }
             }
             self.apply_forces();
             self.pipeline.step(
@@ -974,6 +1073,30 @@ impl Simulation {
         }
     }
 
+    /// Runs the pipeline with a zero time step: user changes and mass properties are applied,
+    /// nothing moves.
+    fn update_without_time(&mut self) {
+        let params = IntegrationParameters {
+            dt: 0.0,
+            ..self.params
+        };
+        self.pipeline.step(
+            Vec3::ZERO,
+            &params,
+            &mut self.physics.islands,
+            &mut self.physics.broad_phase,
+            &mut self.physics.narrow_phase,
+            &mut self.physics.bodies,
+            &mut self.physics.colliders,
+            &mut self.physics.impulse_joints,
+            &mut self.physics.multibody_joints,
+            &mut self.physics.soft_bodies,
+            &mut self.ccd,
+            &(),
+            &(),
+        );
+    }
+
     /// Saves the current state as the reset point.
     pub fn save_snapshot(&mut self) {
         self.snapshot = Some(Snapshot {
@@ -1092,27 +1215,26 @@ fn root_velocity(joint: &crate::osim::model::Joint, q: &[f64], qdot: &[f64]) -> 
 }
 
 impl Simulation {
-    /// Kinetic energy of all links (J).
+    /// Kinetic energy of all bodies (J), from the model's masses and inertias.
     pub fn kinetic_energy(&self) -> f64 {
-        self.links
-            .iter()
-            .map(|h| {
-                let rb = &self.physics.bodies[*h];
-                let v = to_f64(rb.linvel());
-                let w = to_f64(rb.angvel());
-                let m = rb.mass() as f64;
-                let local = rb.mass_properties().local_mprops;
-                let rot = frame_of(rb.position()).rot * {
-                    let f = local.principal_inertia_local_frame;
-                    DMat3::from_quat(DQuat::from_xyzw(
-                        f.x as f64, f.y as f64, f.z as f64, f.w as f64,
-                    ))
-                };
-                let wl = rot.transpose() * w;
-                let p = to_f64(local.principal_inertia());
-                0.5 * m * v.length_squared()
-                    + 0.5 * (p.x * wl.x * wl.x + p.y * wl.y * wl.y + p.z * wl.z * wl.z)
-            })
-            .sum()
+        let frames = self.body_frames();
+        let mut energy = 0.0;
+        for (b, body) in self.model.bodies.iter().enumerate() {
+            let Some(pl) = self.plan.bodies[b] else {
+                continue;
+            };
+            let rb = &self.physics.bodies[self.links[pl.link]];
+            let com = frames[b].point(DVec3::from_array(body.mass_center));
+            let v = to_f64(rb.velocity_at_point(to_f32(com)));
+            let w = frames[b].rot.transpose() * to_f64(rb.angvel());
+            let i = body.inertia;
+            let inertia = DMat3::from_cols(
+                DVec3::new(i[0], i[3], i[4]),
+                DVec3::new(i[3], i[1], i[5]),
+                DVec3::new(i[4], i[5], i[2]),
+            );
+            energy += 0.5 * body.mass * v.length_squared() + 0.5 * w.dot(inertia * w);
+        }
+        energy
     }
 }
