@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod env;
+pub mod learn;
 pub mod osim;
 pub mod sim;
 pub mod util;

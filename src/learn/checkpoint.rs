@@ -1,0 +1,52 @@
+//! Checkpoints: named tensors in safetensors files, written atomically (temporary file, rename).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use candle_core::{Device, Tensor, Var};
+
+/// Saves named variables to `path` atomically.
+pub fn save(path: &Path, vars: &[(String, Var)]) -> Result<()> {
+    let map: HashMap<String, Tensor> = vars
+        .iter()
+        .map(|(n, v)| (n.clone(), v.as_tensor().clone()))
+        .collect();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    candle_core::safetensors::save(&map, &tmp)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))?;
+    Ok(())
+}
+
+/// Loads `path` into the named variables; every name must be present with the same shape.
+pub fn load(path: &Path, vars: &[(String, Var)], device: &Device) -> Result<()> {
+    let tensors = candle_core::safetensors::load(path, device)
+        .with_context(|| format!("{}: not a readable safetensors checkpoint", path.display()))?;
+    for (name, var) in vars {
+        let Some(t) = tensors.get(name) else {
+            bail!("{}: checkpoint has no tensor \"{name}\"", path.display());
+        };
+        if t.dims() != var.dims() {
+            bail!(
+                "{}: tensor \"{name}\" has shape {:?}, the network expects {:?}",
+                path.display(),
+                t.dims(),
+                var.dims()
+            );
+        }
+        var.set(&t.to_dtype(var.dtype())?)?;
+    }
+    Ok(())
+}

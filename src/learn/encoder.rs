@@ -1,0 +1,413 @@
+//! Observation encoders (seeds/000 section 3.2): none (z-scored raw observation), PCA, an
+//! undercomplete autoencoder and a variational autoencoder, with 6 layers whose widths shrink
+//! geometrically from the input to the latent (eq. 3.1: `n_i = Z (I/Z)^((N-i)/(N-1))`).
+
+use candle_core::{Device, Result, Tensor, Var, D};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW};
+use rand::rngs::SmallRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use serde::{Deserialize, Serialize};
+
+use super::mlp::{normal, Activation, Mlp};
+
+/// Which encoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EncoderKind {
+    /// The z-scored observation itself.
+    None,
+    /// Principal component analysis.
+    Pca,
+    /// Undercomplete autoencoder.
+    Ae,
+    /// Variational autoencoder (the agent sees the mean).
+    Vae,
+}
+
+impl std::str::FromStr for EncoderKind {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "none" => Ok(Self::None),
+            "pca" => Ok(Self::Pca),
+            "ae" => Ok(Self::Ae),
+            "vae" => Ok(Self::Vae),
+            other => Err(format!("unknown encoder \"{other}\" (none, pca, ae, vae)")),
+        }
+    }
+}
+
+/// Layer widths of eq. 3.1: `layers` widths from `input` down to `latent`.
+pub fn geometric_widths(input: usize, latent: usize, layers: usize) -> Vec<usize> {
+    let ratio = input as f64 / latent as f64;
+    (1..=layers)
+        .map(|i| {
+            let e = (layers - i) as f64 / (layers - 1).max(1) as f64;
+            (latent as f64 * ratio.powf(e)).round() as usize
+        })
+        .collect()
+}
+
+/// Per-feature z-score statistics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Normalizer {
+    /// Means.
+    pub mean: Vec<f32>,
+    /// Standard deviations (at least 1e-6).
+    pub std: Vec<f32>,
+}
+
+impl Normalizer {
+    /// Statistics of rows of width `dim`.
+    pub fn fit(data: &[f32], dim: usize) -> Normalizer {
+        let n = (data.len() / dim).max(1) as f64;
+        let mut mean = vec![0f64; dim];
+        let mut sq = vec![0f64; dim];
+        for row in data.chunks_exact(dim) {
+            for (k, v) in row.iter().enumerate() {
+                mean[k] += *v as f64;
+                sq[k] += (*v as f64) * (*v as f64);
+            }
+        }
+        let mean: Vec<f64> = mean.iter().map(|m| m / n).collect();
+        let std = sq
+            .iter()
+            .zip(&mean)
+            .map(|(s, m)| ((s / n - m * m).max(0.0).sqrt().max(1e-6)) as f32)
+            .collect();
+        Normalizer {
+            mean: mean.into_iter().map(|m| m as f32).collect(),
+            std,
+        }
+    }
+
+    /// Identity statistics.
+    pub fn identity(dim: usize) -> Normalizer {
+        Normalizer {
+            mean: vec![0.0; dim],
+            std: vec![1.0; dim],
+        }
+    }
+
+    /// Z-scores rows in place (clipped to +-10, as SB3's VecNormalize).
+    pub fn apply(&self, data: &mut [f32]) {
+        let dim = self.mean.len();
+        for row in data.chunks_exact_mut(dim) {
+            for (k, v) in row.iter_mut().enumerate() {
+                *v = ((*v - self.mean[k]) / self.std[k]).clamp(-10.0, 10.0);
+            }
+        }
+    }
+}
+
+/// An encoder: z-scoring, then the kind's map to the latent.
+#[derive(Debug, Clone)]
+pub struct Encoder {
+    /// Which encoder.
+    pub kind: EncoderKind,
+    /// Z-score statistics of the raw observation.
+    pub normalizer: Normalizer,
+    /// PCA: (components as a (input, latent) matrix).
+    pub pca: Option<Tensor>,
+    /// AE/VAE encoder trunk (AE: ends at the latent; VAE: ends before the heads).
+    pub trunk: Option<Mlp>,
+    /// VAE mean and log-variance heads.
+    pub heads: Option<(Mlp, Mlp)>,
+    /// AE/VAE decoder.
+    pub decoder: Option<Mlp>,
+}
+
+/// Training settings for AE and VAE.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FitConfig {
+    /// Latent size.
+    pub latent: usize,
+    /// Epochs (the study: 750).
+    pub epochs: usize,
+    /// Minibatch size.
+    pub batch_size: usize,
+    /// AdamW learning rate.
+    pub lr: f64,
+    /// Weight of the VAE's KL term.
+    pub beta: f64,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl Default for FitConfig {
+    fn default() -> Self {
+        Self {
+            latent: 66,
+            epochs: 750,
+            batch_size: 256,
+            lr: 1e-3,
+            beta: 1.0,
+            seed: 42,
+        }
+    }
+}
+
+impl Encoder {
+    /// The identity encoder (z-scoring only).
+    pub fn none(normalizer: Normalizer) -> Encoder {
+        Encoder {
+            kind: EncoderKind::None,
+            normalizer,
+            pca: None,
+            trunk: None,
+            heads: None,
+            decoder: None,
+        }
+    }
+
+    /// Width of the raw observation.
+    pub fn input_size(&self) -> usize {
+        self.normalizer.mean.len()
+    }
+
+    /// Width of the features the agent sees.
+    pub fn output_size(&self) -> usize {
+        match self.kind {
+            EncoderKind::None => self.input_size(),
+            EncoderKind::Pca => self.pca.as_ref().map_or(0, |p| p.dims()[1]),
+            EncoderKind::Ae => self.trunk.as_ref().map_or(0, Mlp::output_size),
+            EncoderKind::Vae => self.heads.as_ref().map_or(0, |h| h.0.output_size()),
+        }
+    }
+
+    /// New untrained AE or VAE for inputs of width `input` (used by `fit` and joint training).
+    pub fn new_network(
+        kind: EncoderKind,
+        normalizer: Normalizer,
+        latent: usize,
+        rng: &mut SmallRng,
+        device: &Device,
+    ) -> Result<Encoder> {
+        let input = normalizer.mean.len();
+        let widths = geometric_widths(input, latent, 6);
+        let mut enc = vec![input];
+        enc.extend(&widths);
+        let mut dec: Vec<usize> = widths.iter().rev().copied().collect();
+        dec.push(input);
+        let (trunk, heads) = match kind {
+            EncoderKind::Ae => (Mlp::new(&enc, Activation::Elu, 1.0, rng, device)?, None),
+            EncoderKind::Vae => {
+                let body = &enc[..enc.len() - 1];
+                let last = body[body.len() - 1];
+                // The trunk's last layer is linear; `vae_stats` applies ELU before the heads.
+                let trunk = Mlp::new(body, Activation::Elu, 2f64.sqrt(), rng, device)?;
+                let mu = Mlp::new(&[last, latent], Activation::Elu, 1.0, rng, device)?;
+                let logvar = Mlp::new(&[last, latent], Activation::Elu, 0.1, rng, device)?;
+                (trunk, Some((mu, logvar)))
+            }
+            _ => return Err(candle_core::Error::Msg("not a network encoder".into())),
+        };
+        Ok(Encoder {
+            kind,
+            normalizer,
+            pca: None,
+            trunk: Some(trunk),
+            heads,
+            decoder: Some(Mlp::new(&dec, Activation::Elu, 1.0, rng, device)?),
+        })
+    }
+
+    /// Trainable parameters (AE/VAE).
+    pub fn vars(&self) -> Vec<Var> {
+        let mut v = Vec::new();
+        for m in [&self.trunk, &self.decoder].into_iter().flatten() {
+            v.extend(m.vars());
+        }
+        if let Some((a, b)) = &self.heads {
+            v.extend(a.vars());
+            v.extend(b.vars());
+        }
+        v
+    }
+
+    /// Named parameters for checkpoints.
+    pub fn named(&self) -> Vec<(String, Var)> {
+        let mut v = Vec::new();
+        if let Some(m) = &self.trunk {
+            v.extend(m.named("encoder.trunk"));
+        }
+        if let Some(m) = &self.decoder {
+            v.extend(m.named("encoder.decoder"));
+        }
+        if let Some((a, b)) = &self.heads {
+            v.extend(a.named("encoder.mu"));
+            v.extend(b.named("encoder.logvar"));
+        }
+        v
+    }
+
+    fn vae_stats(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
+        let trunk = self.trunk.as_ref().expect("vae trunk");
+        let (mu, logvar) = self.heads.as_ref().expect("vae heads");
+        let h = trunk.forward(x)?.elu(1.0)?;
+        Ok((mu.forward(&h)?, logvar.forward(&h)?.clamp(-10.0, 10.0)?))
+    }
+
+    /// Features of z-scored observations (the agent's input; the VAE gives its mean).
+    pub fn encode(&self, x: &Tensor) -> Result<Tensor> {
+        match self.kind {
+            EncoderKind::None => Ok(x.clone()),
+            EncoderKind::Pca => x.matmul(self.pca.as_ref().expect("pca components")),
+            EncoderKind::Ae => self.trunk.as_ref().expect("ae trunk").forward(x),
+            EncoderKind::Vae => Ok(self.vae_stats(x)?.0),
+        }
+    }
+
+    /// Reconstruction of z-scored observations.
+    pub fn reconstruct(&self, x: &Tensor) -> Result<Tensor> {
+        match self.kind {
+            EncoderKind::None => Ok(x.clone()),
+            EncoderKind::Pca => {
+                let p = self.pca.as_ref().expect("pca components");
+                x.matmul(p)?.matmul(&p.t()?)
+            }
+            _ => self
+                .decoder
+                .as_ref()
+                .expect("decoder")
+                .forward(&self.encode(x)?),
+        }
+    }
+
+    /// The VAE's loss (negative ELBO per sample: half squared error + beta KL) with a
+    /// reparameterised sample; the AE's loss is the mean squared error.
+    pub fn loss(&self, x: &Tensor, beta: f64, rng: &mut SmallRng) -> Result<Tensor> {
+        match self.kind {
+            EncoderKind::Ae => self.reconstruct(x)?.sub(x)?.sqr()?.mean_all(),
+            EncoderKind::Vae => {
+                let (mu, logvar) = self.vae_stats(x)?;
+                let (n, k) = mu.dims2()?;
+                let eps: Vec<f32> = (0..n * k).map(|_| normal(rng) as f32).collect();
+                let eps = Tensor::from_vec(eps, (n, k), x.device())?;
+                let z = (&mu + (logvar.clone() * 0.5)?.exp()?.mul(&eps)?)?;
+                let recon = self.decoder.as_ref().expect("decoder").forward(&z)?;
+                let rec = (recon.sub(x)?.sqr()?.sum(D::Minus1)? * 0.5)?;
+                let kl = kl_standard_normal(&mu, &logvar)?;
+                (rec + (kl * beta)?)?.mean_all()
+            }
+            _ => Err(candle_core::Error::Msg(
+                "only AE and VAE have a training loss".into(),
+            )),
+        }
+    }
+
+    /// Fits PCA with `latent` components on z-scored rows.
+    pub fn fit_pca(
+        normalizer: Normalizer,
+        data: &[f32],
+        latent: usize,
+        device: &Device,
+    ) -> Result<Encoder> {
+        let dim = normalizer.mean.len();
+        let n = data.len() / dim;
+        let mut cov = rapier3d::na::DMatrix::<f64>::zeros(dim, dim);
+        for row in data.chunks_exact(dim) {
+            let v = rapier3d::na::DVector::from_iterator(dim, row.iter().map(|x| *x as f64));
+            cov.ger(1.0, &v, &v, 1.0);
+        }
+        cov /= n.max(1) as f64;
+        let eig = cov.symmetric_eigen();
+        let mut order: Vec<usize> = (0..dim).collect();
+        order.sort_by(|a, b| eig.eigenvalues[*b].total_cmp(&eig.eigenvalues[*a]));
+        let mut comps = vec![0f32; dim * latent];
+        for (j, &c) in order.iter().take(latent).enumerate() {
+            for i in 0..dim {
+                comps[i * latent + j] = eig.eigenvectors[(i, c)] as f32;
+            }
+        }
+        Ok(Encoder {
+            kind: EncoderKind::Pca,
+            normalizer,
+            pca: Some(Tensor::from_vec(comps, (dim, latent), device)?),
+            trunk: None,
+            heads: None,
+            decoder: None,
+        })
+    }
+
+    /// Fits an AE or VAE on z-scored rows with AdamW; `progress(epoch, train_loss)` is called
+    /// after every epoch.
+    pub fn fit_network(
+        kind: EncoderKind,
+        normalizer: Normalizer,
+        data: &[f32],
+        config: &FitConfig,
+        device: &Device,
+        mut progress: impl FnMut(usize, f64),
+    ) -> Result<Encoder> {
+        let dim = normalizer.mean.len();
+        let mut rng = SmallRng::seed_from_u64(config.seed);
+        let enc = Encoder::new_network(kind, normalizer, config.latent, &mut rng, device)?;
+        let mut opt = AdamW::new(
+            enc.vars(),
+            ParamsAdamW {
+                lr: config.lr,
+                ..ParamsAdamW::default()
+            },
+        )?;
+        let n = data.len() / dim;
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut batch = Vec::with_capacity(config.batch_size * dim);
+        for epoch in 0..config.epochs {
+            order.shuffle(&mut rng);
+            let mut total = 0.0;
+            let mut count = 0;
+            for chunk in order.chunks(config.batch_size) {
+                batch.clear();
+                for &i in chunk {
+                    batch.extend_from_slice(&data[i * dim..(i + 1) * dim]);
+                }
+                let x = Tensor::from_slice(&batch, (chunk.len(), dim), device)?;
+                let loss = enc.loss(&x, config.beta, &mut rng)?;
+                opt.backward_step(&loss)?;
+                total += loss.to_scalar::<f32>()? as f64;
+                count += 1;
+            }
+            progress(epoch, total / count.max(1) as f64);
+        }
+        Ok(enc)
+    }
+
+    /// Per-sample reconstruction MSE (mean over features) of z-scored rows: (mean, std) over
+    /// samples.
+    pub fn reconstruction_error(&self, data: &[f32], device: &Device) -> Result<(f64, f64)> {
+        let dim = self.input_size();
+        let n = data.len() / dim;
+        let mut errors = Vec::with_capacity(n);
+        for chunk in data.chunks(4096 * dim) {
+            let rows = chunk.len() / dim;
+            let x = Tensor::from_slice(chunk, (rows, dim), device)?;
+            let e = self
+                .reconstruct(&x)?
+                .sub(&x)?
+                .sqr()?
+                .mean(D::Minus1)?
+                .to_vec1::<f32>()?;
+            errors.extend(e.into_iter().map(f64::from));
+        }
+        let mean = errors.iter().sum::<f64>() / n.max(1) as f64;
+        let var = errors.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / n.max(1) as f64;
+        Ok((mean, var.sqrt()))
+    }
+
+    /// Encodes raw (not yet z-scored) observation rows into features, as plain numbers.
+    pub fn features(&self, raw: &[f32], device: &Device) -> Result<Tensor> {
+        let dim = self.input_size();
+        let mut x = raw.to_vec();
+        self.normalizer.apply(&mut x);
+        let t = Tensor::from_vec(x, (raw.len() / dim, dim), device)?;
+        self.encode(&t)
+    }
+}
+
+/// KL divergence of `N(mu, exp(logvar))` from `N(0, 1)`, summed over the latent, per sample.
+pub fn kl_standard_normal(mu: &Tensor, logvar: &Tensor) -> Result<Tensor> {
+    let inner = ((logvar + 1.0)? - mu.sqr()?)?.sub(&logvar.exp()?)?;
+    inner.sum(D::Minus1)? * -0.5
+}

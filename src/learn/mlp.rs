@@ -1,0 +1,143 @@
+//! A multilayer perceptron whose parameters are candle `Var`s initialised from a seeded RNG
+//! (candle's own CPU initialisers cannot be seeded), so runs are reproducible.
+
+use candle_core::{DType, Device, Result, Tensor, Var};
+use rand::rngs::SmallRng;
+use rand::Rng;
+
+/// Hidden-layer activation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Activation {
+    /// `tanh`, SB3's default for PPO.
+    Tanh,
+    /// `max(0, x)`.
+    Relu,
+    /// `x` for x > 0, `exp(x) - 1` below.
+    Elu,
+}
+
+impl Activation {
+    fn apply(self, x: &Tensor) -> Result<Tensor> {
+        match self {
+            Activation::Tanh => x.tanh(),
+            Activation::Relu => x.relu(),
+            Activation::Elu => x.elu(1.0),
+        }
+    }
+}
+
+/// One fully connected layer: `y = x W^T + b`.
+#[derive(Debug, Clone)]
+pub struct Dense {
+    /// Weight, shape (out, in).
+    pub weight: Var,
+    /// Bias, shape (out).
+    pub bias: Var,
+}
+
+impl Dense {
+    /// A layer with weights drawn from `N(0, gain^2 / fan_in)` (a cheap stand-in for SB3's
+    /// orthogonal initialisation with the same gain) and zero bias.
+    pub fn new(
+        inputs: usize,
+        outputs: usize,
+        gain: f64,
+        rng: &mut SmallRng,
+        device: &Device,
+    ) -> Result<Dense> {
+        let std = gain / (inputs as f64).sqrt();
+        let w: Vec<f32> = (0..inputs * outputs)
+            .map(|_| (normal(rng) * std) as f32)
+            .collect();
+        Ok(Dense {
+            weight: Var::from_tensor(&Tensor::from_vec(w, (outputs, inputs), device)?)?,
+            bias: Var::from_tensor(&Tensor::zeros(outputs, DType::F32, device)?)?,
+        })
+    }
+
+    /// Applies the layer to a batch `(n, in)`.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        x.matmul(&self.weight.as_tensor().t()?)?
+            .broadcast_add(self.bias.as_tensor())
+    }
+}
+
+/// A standard normal sample (Box-Muller).
+pub fn normal(rng: &mut SmallRng) -> f64 {
+    let u1: f64 = rng.gen::<f64>().max(1e-300);
+    let u2: f64 = rng.gen();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// An MLP: hidden layers with an activation, a linear output layer.
+#[derive(Debug, Clone)]
+pub struct Mlp {
+    /// The layers, input to output.
+    pub layers: Vec<Dense>,
+    /// Hidden activation.
+    pub activation: Activation,
+}
+
+impl Mlp {
+    /// `sizes` = [input, hidden..., output]; hidden gain sqrt(2), output gain `output_gain`.
+    pub fn new(
+        sizes: &[usize],
+        activation: Activation,
+        output_gain: f64,
+        rng: &mut SmallRng,
+        device: &Device,
+    ) -> Result<Mlp> {
+        let n = sizes.len() - 1;
+        let layers = (0..n)
+            .map(|i| {
+                let gain = if i + 1 == n { output_gain } else { 2f64.sqrt() };
+                Dense::new(sizes[i], sizes[i + 1], gain, rng, device)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Mlp { layers, activation })
+    }
+
+    /// Forward pass of a batch.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let mut h = x.clone();
+        for (i, layer) in self.layers.iter().enumerate() {
+            h = layer.forward(&h)?;
+            if i + 1 < self.layers.len() {
+                h = self.activation.apply(&h)?;
+            }
+        }
+        Ok(h)
+    }
+
+    /// All parameters, in order.
+    pub fn vars(&self) -> Vec<Var> {
+        self.layers
+            .iter()
+            .flat_map(|l| [l.weight.clone(), l.bias.clone()])
+            .collect()
+    }
+
+    /// Named parameters (`{prefix}.{i}.weight`, `{prefix}.{i}.bias`).
+    pub fn named(&self, prefix: &str) -> Vec<(String, Var)> {
+        self.layers
+            .iter()
+            .enumerate()
+            .flat_map(|(i, l)| {
+                [
+                    (format!("{prefix}.{i}.weight"), l.weight.clone()),
+                    (format!("{prefix}.{i}.bias"), l.bias.clone()),
+                ]
+            })
+            .collect()
+    }
+
+    /// Input width.
+    pub fn input_size(&self) -> usize {
+        self.layers[0].weight.dims()[1]
+    }
+
+    /// Output width.
+    pub fn output_size(&self) -> usize {
+        self.layers[self.layers.len() - 1].weight.dims()[0]
+    }
+}

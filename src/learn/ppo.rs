@@ -1,0 +1,376 @@
+//! PPO (Schulman et al. 2017) as Stable-Baselines3 implements it, reading top to bottom: clipped
+//! surrogate, value MSE, entropy bonus, per-minibatch advantage normalisation, global gradient
+//! clipping, Adam. The encoder sits in front of both networks: frozen (features detached),
+//! `adapt` (RL gradients flow into the pretrained encoder) or `joint` (a VAE trained from scratch
+//! with `kappa * L_PPO + L_VAE`, seeds/002).
+
+use candle_core::{backprop::GradStore, Device, Result, Tensor, Var};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW};
+use rand::rngs::SmallRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use serde::{Deserialize, Serialize};
+
+use super::encoder::Encoder;
+use super::policy::ActorCritic;
+
+/// How the encoder takes part in RL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum EncoderMode {
+    /// Pretrained and fixed.
+    #[default]
+    Frozen,
+    /// Pretrained, and RL gradients flow into it (PPO_adapt).
+    Adapt,
+    /// A VAE trained with the policy from scratch: `kappa * L_PPO + L_VAE` (PPO_VAE).
+    Joint,
+}
+
+impl std::str::FromStr for EncoderMode {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "frozen" => Ok(Self::Frozen),
+            "adapt" => Ok(Self::Adapt),
+            "joint" => Ok(Self::Joint),
+            other => Err(format!("unknown mode \"{other}\" (frozen, adapt, joint)")),
+        }
+    }
+}
+
+/// Hyperparameters (defaults: the study's Table 3.2 and SB3's defaults for the rest).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PpoConfig {
+    /// Seed of everything random.
+    pub seed: u64,
+    /// Parallel environments.
+    pub n_envs: usize,
+    /// Steps per environment per update.
+    pub n_steps: usize,
+    /// Epochs over each rollout.
+    pub epochs: usize,
+    /// Minibatch size.
+    pub batch_size: usize,
+    /// Discount.
+    pub gamma: f64,
+    /// GAE lambda.
+    pub gae_lambda: f64,
+    /// PPO clip range.
+    pub clip: f64,
+    /// Entropy coefficient.
+    pub ent_coef: f64,
+    /// Value loss coefficient.
+    pub vf_coef: f64,
+    /// Global gradient norm limit.
+    pub max_grad_norm: f64,
+    /// Adam learning rate.
+    pub lr: f64,
+    /// Hidden layers of both networks.
+    pub hidden: Vec<usize>,
+    /// Weight of the PPO loss against the VAE loss in joint mode.
+    pub kappa: f64,
+}
+
+impl Default for PpoConfig {
+    fn default() -> Self {
+        Self {
+            seed: 42,
+            n_envs: 20,
+            n_steps: 1024,
+            epochs: 4,
+            batch_size: 512,
+            gamma: 0.999,
+            gae_lambda: 0.9,
+            clip: 0.2,
+            ent_coef: 0.01,
+            vf_coef: 0.5,
+            max_grad_norm: 0.5,
+            lr: 1e-3,
+            hidden: vec![312, 312, 312],
+            kappa: 20.0,
+        }
+    }
+}
+
+/// One rollout, flattened: z-scored observations and what the policy did.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    /// Z-scored raw observations, `n x obs`.
+    pub obs: Vec<f32>,
+    /// Pre-squash actions, `n x act`.
+    pub u: Vec<f32>,
+    /// Log-probabilities at collection.
+    pub log_prob: Vec<f32>,
+    /// GAE advantages.
+    pub advantages: Vec<f32>,
+    /// Returns (advantage + value).
+    pub returns: Vec<f32>,
+    /// Values at collection.
+    pub values: Vec<f32>,
+}
+
+/// What an update measured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateStats {
+    /// Mean clipped surrogate loss.
+    pub policy_loss: f64,
+    /// Mean value loss.
+    pub value_loss: f64,
+    /// Mean entropy estimate (`-log_prob`).
+    pub entropy: f64,
+    /// Mean approximate KL `(r - 1) - log r`.
+    pub approx_kl: f64,
+    /// Fraction of samples whose ratio was clipped.
+    pub clip_fraction: f64,
+    /// Explained variance of the values on the returns.
+    pub explained_variance: f64,
+    /// Mean VAE loss (joint mode).
+    pub encoder_loss: f64,
+}
+
+/// The learner's networks and optimiser.
+pub struct Ppo {
+    /// Policy and value networks.
+    pub net: ActorCritic,
+    /// The encoder in front of them.
+    pub encoder: Encoder,
+    /// Frozen, adapt or joint.
+    pub mode: EncoderMode,
+    /// Hyperparameters.
+    pub config: PpoConfig,
+    opt: AdamW,
+    rng: SmallRng,
+    device: Device,
+}
+
+impl Ppo {
+    /// New networks for `encoder`'s features and `actions` outputs.
+    pub fn new(
+        encoder: Encoder,
+        actions: usize,
+        mode: EncoderMode,
+        config: PpoConfig,
+        device: &Device,
+    ) -> Result<Ppo> {
+        let mut rng = SmallRng::seed_from_u64(config.seed);
+        let net = ActorCritic::new(
+            encoder.output_size(),
+            actions,
+            &config.hidden,
+            &mut rng,
+            device,
+        )?;
+        let mut vars = net.vars();
+        if mode != EncoderMode::Frozen {
+            vars.extend(encoder.vars());
+        }
+        let opt = AdamW::new(
+            vars,
+            ParamsAdamW {
+                lr: config.lr,
+                eps: 1e-5,
+                weight_decay: 0.0,
+                ..ParamsAdamW::default()
+            },
+        )?;
+        Ok(Ppo {
+            net,
+            encoder,
+            mode,
+            config,
+            opt,
+            rng,
+            device: device.clone(),
+        })
+    }
+
+    /// The device.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// All trainable variables (networks, and the encoder unless frozen).
+    pub fn vars(&self) -> Vec<Var> {
+        let mut v = self.net.vars();
+        if self.mode != EncoderMode::Frozen {
+            v.extend(self.encoder.vars());
+        }
+        v
+    }
+
+    fn features(&self, x: &Tensor) -> Result<Tensor> {
+        let f = self.encoder.encode(x)?;
+        Ok(if self.mode == EncoderMode::Frozen {
+            f.detach()
+        } else {
+            f
+        })
+    }
+
+    /// Acts on z-scored observations (`n x obs`): `(u, a, log_prob, value)`.
+    pub fn act(
+        &mut self,
+        obs: &[f32],
+        deterministic: bool,
+    ) -> Result<(Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>)> {
+        let dim = self.encoder.input_size();
+        let x = Tensor::from_slice(obs, (obs.len() / dim, dim), &self.device)?;
+        let f = self.features(&x)?;
+        self.net.act(&f, &mut self.rng, deterministic)
+    }
+
+    /// Values of z-scored observations.
+    pub fn values(&self, obs: &[f32]) -> Result<Vec<f32>> {
+        let dim = self.encoder.input_size();
+        let x = Tensor::from_slice(obs, (obs.len() / dim, dim), &self.device)?;
+        self.net.values(&self.features(&x)?)?.to_vec1()
+    }
+
+    /// Latent features of z-scored observations (for the GUI's latent plot).
+    pub fn latent(&self, obs: &[f32]) -> Result<Vec<f32>> {
+        let dim = self.encoder.input_size();
+        let x = Tensor::from_slice(obs, (obs.len() / dim, dim), &self.device)?;
+        self.encoder.encode(&x)?.flatten_all()?.to_vec1()
+    }
+
+    /// `epochs` passes of minibatch updates over `batch`.
+    pub fn update(&mut self, batch: &Batch) -> Result<UpdateStats> {
+        let dim = self.encoder.input_size();
+        let act = self.net.log_std.dims()[0];
+        let n = batch.log_prob.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut stats = UpdateStats::default();
+        let mut count = 0.0;
+        let (mut obs, mut u, mut logp, mut adv, mut ret) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..self.config.epochs {
+            order.shuffle(&mut self.rng);
+            for chunk in order.chunks(self.config.batch_size) {
+                if chunk.len() < 2 {
+                    continue;
+                }
+                obs.clear();
+                u.clear();
+                logp.clear();
+                adv.clear();
+                ret.clear();
+                for &i in chunk {
+                    obs.extend_from_slice(&batch.obs[i * dim..(i + 1) * dim]);
+                    u.extend_from_slice(&batch.u[i * act..(i + 1) * act]);
+                    logp.push(batch.log_prob[i]);
+                    adv.push(batch.advantages[i]);
+                    ret.push(batch.returns[i]);
+                }
+                // Advantage normalisation per minibatch (SB3).
+                let m = adv.iter().sum::<f32>() / adv.len() as f32;
+                let s =
+                    (adv.iter().map(|a| (a - m) * (a - m)).sum::<f32>() / adv.len() as f32).sqrt();
+                for a in &mut adv {
+                    *a = (*a - m) / (s + 1e-8);
+                }
+                let k = chunk.len();
+                let x = Tensor::from_slice(&obs, (k, dim), &self.device)?;
+                let ut = Tensor::from_slice(&u, (k, act), &self.device)?;
+                let old = Tensor::from_slice(&logp, k, &self.device)?;
+                let advt = Tensor::from_slice(&adv, k, &self.device)?;
+                let rett = Tensor::from_slice(&ret, k, &self.device)?;
+
+                let features = self.features(&x)?;
+                let new_logp = self.net.log_prob(&features, &ut)?;
+                let log_ratio = (&new_logp - &old)?;
+                let ratio = log_ratio.exp()?;
+                let surrogate1 = (&ratio * &advt)?;
+                let surrogate2 =
+                    (ratio.clamp(1.0 - self.config.clip, 1.0 + self.config.clip)? * &advt)?;
+                let policy_loss = surrogate1.minimum(&surrogate2)?.mean_all()?.neg()?;
+                let values = self.net.values(&features)?;
+                let value_loss = (values - &rett)?.sqr()?.mean_all()?;
+                let entropy = new_logp.neg()?.mean_all()?;
+                let mut loss = ((&policy_loss + (&value_loss * self.config.vf_coef)?)?
+                    - (&entropy * self.config.ent_coef)?)?;
+                let mut encoder_loss = 0.0;
+                if self.mode == EncoderMode::Joint {
+                    let l_vae = self.encoder.loss(&x, 1.0, &mut self.rng)?;
+                    encoder_loss = l_vae.to_scalar::<f32>()? as f64;
+                    loss = ((loss * self.config.kappa)? + l_vae)?;
+                }
+                let mut grads = loss.backward()?;
+                clip_gradients(&mut grads, &self.vars(), self.config.max_grad_norm)?;
+                self.opt.step(&grads)?;
+
+                let r: Vec<f32> = ratio.to_vec1()?;
+                let lr: Vec<f32> = log_ratio.to_vec1()?;
+                stats.policy_loss += policy_loss.to_scalar::<f32>()? as f64;
+                stats.value_loss += value_loss.to_scalar::<f32>()? as f64;
+                stats.entropy += entropy.to_scalar::<f32>()? as f64;
+                stats.approx_kl += r
+                    .iter()
+                    .zip(&lr)
+                    .map(|(r, l)| (r - 1.0 - l) as f64)
+                    .sum::<f64>()
+                    / k as f64;
+                stats.clip_fraction += r
+                    .iter()
+                    .filter(|r| (**r - 1.0).abs() as f64 > self.config.clip)
+                    .count() as f64
+                    / k as f64;
+                stats.encoder_loss += encoder_loss;
+                count += 1.0;
+            }
+        }
+        if count > 0.0 {
+            stats.policy_loss /= count;
+            stats.value_loss /= count;
+            stats.entropy /= count;
+            stats.approx_kl /= count;
+            stats.clip_fraction /= count;
+            stats.encoder_loss /= count;
+        }
+        stats.explained_variance = explained_variance(&batch.values, &batch.returns);
+        Ok(stats)
+    }
+}
+
+/// Scales all gradients so their global L2 norm is at most `max_norm`; returns the norm before.
+pub fn clip_gradients(grads: &mut GradStore, vars: &[Var], max_norm: f64) -> Result<f64> {
+    let mut total = 0.0f64;
+    for v in vars {
+        if let Some(g) = grads.get(v.as_tensor()) {
+            total += g.sqr()?.sum_all()?.to_scalar::<f32>()? as f64;
+        }
+    }
+    let norm = total.sqrt();
+    if norm > max_norm && norm.is_finite() {
+        let scale = max_norm / (norm + 1e-6);
+        for v in vars {
+            if let Some(g) = grads.get(v.as_tensor()) {
+                let scaled = (g * scale)?;
+                grads.insert(v.as_tensor(), scaled);
+            }
+        }
+    }
+    Ok(norm)
+}
+
+/// `1 - Var(returns - values) / Var(returns)` (SB3's explained variance).
+pub fn explained_variance(values: &[f32], returns: &[f32]) -> f64 {
+    let n = returns.len().max(1) as f64;
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / n;
+    let r: Vec<f64> = returns.iter().map(|x| *x as f64).collect();
+    let d: Vec<f64> = returns
+        .iter()
+        .zip(values)
+        .map(|(r, v)| (*r - *v) as f64)
+        .collect();
+    let var = |v: &[f64]| {
+        let m = mean(v);
+        v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n
+    };
+    let vr = var(&r);
+    if vr == 0.0 {
+        f64::NAN
+    } else {
+        1.0 - var(&d) / vr
+    }
+}

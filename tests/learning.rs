@@ -1,0 +1,230 @@
+//! Learning: the squashed log-probability, PPO on a small task, AE against PCA, the VAE's KL,
+//! checkpoints and reproducibility.
+
+use candle_core::{Device, Tensor};
+use gaitscope::learn::checkpoint;
+use gaitscope::learn::encoder::{kl_standard_normal, Encoder, EncoderKind, FitConfig, Normalizer};
+use gaitscope::learn::gae::gae;
+use gaitscope::learn::policy::squashed_log_prob;
+use gaitscope::learn::ppo::{Batch, EncoderMode, Ppo, PpoConfig};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+fn cpu() -> Device {
+    Device::Cpu
+}
+
+#[test]
+fn the_squashed_log_probability_integrates_to_one() {
+    for (mean, log_std) in [(0.3f32, -0.5f32), (-1.2, 0.4), (2.0, -1.5)] {
+        let n = 20000;
+        let mut total = 0.0;
+        for i in 0..n {
+            let a = (i as f64 + 0.5) / n as f64;
+            let u = (2.0 * a - 1.0).atanh() as f32;
+            let lp = squashed_log_prob(
+                &Tensor::new(&[[mean]], &cpu()).unwrap(),
+                &Tensor::new(&[log_std], &cpu()).unwrap(),
+                &Tensor::new(&[[u]], &cpu()).unwrap(),
+            )
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap()[0];
+            total += (lp as f64).exp() / n as f64;
+        }
+        assert!(
+            (total - 1.0).abs() < 2e-3,
+            "mean {mean} log_std {log_std}: integral {total}"
+        );
+    }
+}
+
+#[test]
+fn the_vae_kl_term_is_correct_for_a_known_gaussian() {
+    let mu = Tensor::new(&[[1.0f32, 0.0]], &cpu()).unwrap();
+    let logvar = Tensor::new(&[[4f32.ln(), 0.0]], &cpu()).unwrap();
+    let kl = kl_standard_normal(&mu, &logvar)
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap()[0];
+    let want = 0.5 * ((4.0 + 1.0 - 1.0 - 4f64.ln()) + 0.0);
+    assert!((kl as f64 - want).abs() < 1e-5, "{kl} vs {want}");
+}
+
+/// A one-step task: observe x in [-1, 1]^2, reward -(a - (x0 + 1)/2)^2 - (a1 - 0.2)^2.
+fn bandit_batch(ppo: &mut Ppo, rng: &mut SmallRng, n: usize) -> (Batch, f64) {
+    let mut obs = Vec::new();
+    for _ in 0..n {
+        obs.push(rng.gen_range(-1.0f32..1.0));
+        obs.push(rng.gen_range(-1.0f32..1.0));
+    }
+    let (u, a, log_prob, values) = ppo.act(&obs, false).unwrap();
+    let rewards: Vec<f64> = (0..n)
+        .map(|i| {
+            let t0 = (obs[2 * i] as f64 + 1.0) / 2.0;
+            -((a[2 * i] as f64 - t0).powi(2) + (a[2 * i + 1] as f64 - 0.2).powi(2))
+        })
+        .collect();
+    let v: Vec<f64> = values.iter().map(|v| *v as f64).collect();
+    let (adv, ret) = gae(&rewards, &v, &vec![true; n], 0.0, 0.99, 0.95);
+    let mean = rewards.iter().sum::<f64>() / n as f64;
+    let batch = Batch {
+        obs,
+        u,
+        log_prob,
+        advantages: adv.iter().map(|x| *x as f32).collect(),
+        returns: ret.iter().map(|x| *x as f32).collect(),
+        values,
+    };
+    (batch, mean)
+}
+
+fn small_config() -> PpoConfig {
+    PpoConfig {
+        hidden: vec![32, 32],
+        batch_size: 64,
+        epochs: 4,
+        lr: 3e-3,
+        ent_coef: 0.0,
+        ..PpoConfig::default()
+    }
+}
+
+#[test]
+fn ppo_solves_a_small_continuous_task_in_a_few_updates() {
+    let encoder = Encoder::none(Normalizer::identity(2));
+    let mut ppo = Ppo::new(encoder, 2, EncoderMode::Frozen, small_config(), &cpu()).unwrap();
+    let mut rng = SmallRng::seed_from_u64(1);
+    let (_, first) = bandit_batch(&mut ppo, &mut rng, 512);
+    let mut last = first;
+    for _ in 0..40 {
+        let (batch, mean) = bandit_batch(&mut ppo, &mut rng, 512);
+        ppo.update(&batch).unwrap();
+        last = mean;
+    }
+    assert!(first < -0.1, "the untrained policy is poor: {first}");
+    assert!(last > -0.03, "PPO did not learn: {first} -> {last}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_first_update() {
+    let run = || {
+        let encoder = Encoder::none(Normalizer::identity(2));
+        let mut ppo = Ppo::new(encoder, 2, EncoderMode::Frozen, small_config(), &cpu()).unwrap();
+        let mut rng = SmallRng::seed_from_u64(9);
+        let (batch, _) = bandit_batch(&mut ppo, &mut rng, 256);
+        let stats = ppo.update(&batch).unwrap();
+        let params: Vec<f32> = ppo
+            .net
+            .vars()
+            .iter()
+            .flat_map(|v| {
+                v.as_tensor()
+                    .flatten_all()
+                    .unwrap()
+                    .to_vec1::<f32>()
+                    .unwrap()
+            })
+            .collect();
+        (stats, params)
+    };
+    let (s1, p1) = run();
+    let (s2, p2) = run();
+    assert_eq!(s1, s2);
+    assert!(p1.iter().zip(&p2).all(|(a, b)| a.to_bits() == b.to_bits()));
+}
+
+#[test]
+fn checkpoints_round_trip_bit_for_bit() {
+    let encoder = Encoder::none(Normalizer::identity(3));
+    let a = Ppo::new(
+        encoder.clone(),
+        2,
+        EncoderMode::Frozen,
+        PpoConfig {
+            seed: 1,
+            hidden: vec![16],
+            ..PpoConfig::default()
+        },
+        &cpu(),
+    )
+    .unwrap();
+    let b = Ppo::new(
+        encoder,
+        2,
+        EncoderMode::Frozen,
+        PpoConfig {
+            seed: 2,
+            hidden: vec![16],
+            ..PpoConfig::default()
+        },
+        &cpu(),
+    )
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("gaitscope-ckpt-{}", std::process::id()));
+    let path = dir.join("policy.safetensors");
+    checkpoint::save(&path, &a.net.named()).unwrap();
+    checkpoint::load(&path, &b.net.named(), &cpu()).unwrap();
+    for ((_, va), (_, vb)) in a.net.named().iter().zip(&b.net.named()) {
+        let x: Vec<f32> = va.as_tensor().flatten_all().unwrap().to_vec1().unwrap();
+        let y: Vec<f32> = vb.as_tensor().flatten_all().unwrap().to_vec1().unwrap();
+        assert!(x.iter().zip(&y).all(|(p, q)| p.to_bits() == q.to_bits()));
+    }
+    // A checkpoint of the wrong shape, or garbage, is an error, not a panic.
+    let other = Ppo::new(
+        Encoder::none(Normalizer::identity(5)),
+        2,
+        EncoderMode::Frozen,
+        PpoConfig {
+            hidden: vec![16],
+            ..PpoConfig::default()
+        },
+        &cpu(),
+    )
+    .unwrap();
+    assert!(checkpoint::load(&path, &other.net.named(), &cpu()).is_err());
+    std::fs::write(dir.join("bad.safetensors"), b"not a checkpoint").unwrap();
+    assert!(checkpoint::load(&dir.join("bad.safetensors"), &b.net.named(), &cpu()).is_err());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn an_autoencoder_beats_pca_on_a_nonlinear_manifold() {
+    // A closed curve in 8-D: one intrinsic dimension, not linear.
+    let mut rng = SmallRng::seed_from_u64(3);
+    let dim = 8;
+    let mut data = Vec::new();
+    for _ in 0..1200 {
+        let t: f32 = rng.gen_range(0.0..std::f32::consts::TAU);
+        for k in 0..dim {
+            let f = (k / 2 + 1) as f32;
+            data.push(if k % 2 == 0 {
+                (f * t).sin()
+            } else {
+                (f * t).cos()
+            });
+        }
+    }
+    let normalizer = Normalizer::fit(&data, dim);
+    normalizer.apply(&mut data);
+    let (train, test) = data.split_at(1000 * dim);
+    let pca = Encoder::fit_pca(normalizer.clone(), train, 2, &cpu()).unwrap();
+    let config = FitConfig {
+        latent: 2,
+        epochs: 150,
+        batch_size: 64,
+        ..FitConfig::default()
+    };
+    let ae = Encoder::fit_network(
+        EncoderKind::Ae,
+        normalizer,
+        train,
+        &config,
+        &cpu(),
+        |_, _| {},
+    )
+    .unwrap();
+    let (pca_err, _) = pca.reconstruction_error(test, &cpu()).unwrap();
+    let (ae_err, _) = ae.reconstruction_error(test, &cpu()).unwrap();
+    assert!(ae_err < 0.5 * pca_err, "AE {ae_err} vs PCA {pca_err}");
+}
