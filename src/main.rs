@@ -52,9 +52,16 @@ enum BenchWhat {
         #[arg(long)]
         substeps: Option<usize>,
     },
+    /// Seconds per PPO update at the study's sizes (obs 66 and 296).
+    Ppo {
+        /// Timed updates per size.
+        #[arg(long, default_value_t = 2)]
+        updates: usize,
+    },
 }
 
 fn main() -> ExitCode {
+    gaitscope::learn::configure_threads();
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Analyze { motion, out, model }) => {
@@ -76,6 +83,9 @@ fn main() -> ExitCode {
             let model = model.unwrap_or_else(gaitscope::default_model_path);
             gaitscope::cli::bench::sim(&model, steps, substeps)
         }
+        Some(Command::Bench {
+            what: BenchWhat::Ppo { updates },
+        }) => gaitscope::cli::bench::ppo(updates),
         None => {
             eprintln!("The desktop app is not built yet; try `gaitscope --help`.");
             Ok(())

@@ -58,7 +58,8 @@ fn bandit_batch(ppo: &mut Ppo, rng: &mut SmallRng, n: usize) -> (Batch, f64) {
         obs.push(rng.gen_range(-1.0f32..1.0));
         obs.push(rng.gen_range(-1.0f32..1.0));
     }
-    let (u, a, log_prob, values) = ppo.act(&obs, false).unwrap();
+    let acts = ppo.act(&obs, false).unwrap();
+    let (u, a, log_prob, values) = (acts.u, acts.a, acts.log_prob, acts.value);
     let rewards: Vec<f64> = (0..n)
         .map(|i| {
             let t0 = (obs[2 * i] as f64 + 1.0) / 2.0;

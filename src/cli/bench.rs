@@ -85,3 +85,54 @@ pub fn sim(model_path: &Path, steps: usize, substeps: Option<usize>) -> Result<(
     println!("  {episodes} episodes ({falls} falls, {diverged} diverged and recovered)");
     Ok(())
 }
+
+/// Seconds per PPO update at the study's sizes (20 x 1024 samples, 4 epochs, minibatch 512,
+/// 3 x 312 networks, 22 actions) for observation widths 66 and 296, on synthetic data.
+pub fn ppo(updates: usize) -> Result<()> {
+    use crate::learn::encoder::{Encoder, Normalizer};
+    use crate::learn::ppo::{Batch, EncoderMode, Ppo, PpoConfig};
+    let device = crate::learn::device();
+    let config = PpoConfig::default();
+    let n = config.n_envs * config.n_steps;
+    println!(
+        "bench ppo: {} samples per update, {} epochs, minibatch {}, hidden {:?}, {} threads",
+        n,
+        config.epochs,
+        config.batch_size,
+        config.hidden,
+        std::thread::available_parallelism().map_or(1, |p| p.get())
+    );
+    for obs_dim in [66usize, 296] {
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(1);
+        let mut ppo = Ppo::new(
+            Encoder::none(Normalizer::identity(obs_dim)),
+            22,
+            EncoderMode::Frozen,
+            config.clone(),
+            &device,
+        )?;
+        let obs: Vec<f32> = (0..n * obs_dim)
+            .map(|_| rng.gen_range(-1.0f32..1.0))
+            .collect();
+        let acts = ppo.act(&obs, false)?;
+        let batch = Batch {
+            obs,
+            u: acts.u,
+            log_prob: acts.log_prob,
+            advantages: (0..n).map(|_| rng.gen_range(-1.0f32..1.0)).collect(),
+            returns: (0..n).map(|_| rng.gen_range(0.0f32..10.0)).collect(),
+            values: acts.value,
+        };
+        ppo.update(&batch)?; // warm-up
+        let t = Instant::now();
+        for _ in 0..updates {
+            ppo.update(&batch)?;
+        }
+        let secs = t.elapsed().as_secs_f64() / updates as f64;
+        println!(
+            "  obs {obs_dim:>3}: {secs:.2} s per update ({:.0} minibatch steps/s)",
+            (config.epochs * n.div_ceil(config.batch_size)) as f64 / secs
+        );
+    }
+    Ok(())
+}

@@ -16,13 +16,69 @@ pub enum Activation {
     Elu,
 }
 
+/// `tanh` as a vectorisable rational approximation (Lambert's continued fraction to 7th order,
+/// clamped at |x| = 4.97; absolute error below 1e-4): libm's scalar `tanhf` was 40 % of a PPO
+/// update.
+#[derive(Debug, Clone, Copy)]
+pub struct FastTanh;
+
+/// The scalar form of [`FastTanh`].
+#[inline]
+pub fn fast_tanh(x: f32) -> f32 {
+    let x = x.clamp(-4.97, 4.97);
+    let x2 = x * x;
+    let p = x * (135135.0 + x2 * (17325.0 + x2 * (378.0 + x2)));
+    let q = 135135.0 + x2 * (62370.0 + x2 * (3150.0 + 28.0 * x2));
+    (p / q).clamp(-1.0, 1.0)
+}
+
+impl candle_core::CustomOp1 for FastTanh {
+    fn name(&self) -> &'static str {
+        "fast-tanh"
+    }
+
+    fn cpu_fwd(
+        &self,
+        storage: &candle_core::CpuStorage,
+        layout: &candle_core::Layout,
+    ) -> Result<(candle_core::CpuStorage, candle_core::Shape)> {
+        let candle_core::CpuStorage::F32(data) = storage else {
+            candle_core::bail!("fast-tanh: only f32 is supported");
+        };
+        let Some((a, b)) = layout.contiguous_offsets() else {
+            candle_core::bail!("fast-tanh: the input must be contiguous");
+        };
+        let out: Vec<f32> = data[a..b].iter().map(|x| fast_tanh(*x)).collect();
+        Ok((candle_core::CpuStorage::F32(out), layout.shape().clone()))
+    }
+
+    fn bwd(&self, _arg: &Tensor, res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
+        // d tanh / dx = 1 - tanh^2
+        let d = (res.sqr()?.neg()? + 1.0)?;
+        Ok(Some(grad_res.mul(&d)?))
+    }
+}
+
 impl Activation {
     fn apply(self, x: &Tensor) -> Result<Tensor> {
         match self {
-            Activation::Tanh => x.tanh(),
+            Activation::Tanh => x.apply_op1(FastTanh),
             Activation::Relu => x.relu(),
             Activation::Elu => x.elu(1.0),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fast_tanh_is_accurate() {
+        let mut worst = 0f32;
+        for i in -20000..=20000 {
+            let x = i as f32 * 0.0005;
+            worst = worst.max((super::fast_tanh(x) - x.tanh()).abs());
+        }
+        assert!(worst < 1e-4, "{worst}");
     }
 }
 

@@ -12,6 +12,19 @@ use super::mlp::{normal, Activation, Mlp};
 
 const LOG_SQRT_2PI: f64 = 0.918_938_533_204_672_7;
 
+/// What the policy did for a batch of observations (row-major).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Actions {
+    /// Pre-squash samples, `n x act`.
+    pub u: Vec<f32>,
+    /// Actions in [0, 1], `n x act`.
+    pub a: Vec<f32>,
+    /// Log-probabilities, `n`.
+    pub log_prob: Vec<f32>,
+    /// State values, `n`.
+    pub value: Vec<f32>,
+}
+
 /// Policy and value networks.
 #[derive(Debug, Clone)]
 pub struct ActorCritic {
@@ -80,14 +93,13 @@ impl ActorCritic {
         squashed_log_prob(&mean, self.log_std.as_tensor(), u)
     }
 
-    /// Samples pre-squash actions for a batch (row-major `n x features`): returns `(u, a, log_prob,
-    /// value)`, with `a` in [0, 1]. `deterministic` takes the mean.
+    /// Samples actions for a batch of features (`n x features`); `deterministic` takes the mean.
     pub fn act(
         &self,
         features: &Tensor,
         rng: &mut SmallRng,
         deterministic: bool,
-    ) -> Result<(Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>)> {
+    ) -> Result<Actions> {
         let mean = self.policy.forward(features)?;
         let values = self.values(features)?.to_vec1::<f32>()?;
         let (n, k) = mean.dims2()?;
@@ -105,7 +117,12 @@ impl ActorCritic {
         let ut = Tensor::from_vec(u.clone(), (n, k), mean.device())?;
         let logp = squashed_log_prob(&mean, self.log_std.as_tensor(), &ut)?.to_vec1::<f32>()?;
         let a = u.iter().map(|x| 0.5 * (x.tanh() + 1.0)).collect();
-        Ok((u, a, logp, values))
+        Ok(Actions {
+            u,
+            a,
+            log_prob: logp,
+            value: values,
+        })
     }
 }
 

@@ -12,7 +12,7 @@ use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
 use super::encoder::Encoder;
-use super::policy::ActorCritic;
+use super::policy::{Actions, ActorCritic};
 
 /// How the encoder takes part in RL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -208,12 +208,8 @@ impl Ppo {
         })
     }
 
-    /// Acts on z-scored observations (`n x obs`): `(u, a, log_prob, value)`.
-    pub fn act(
-        &mut self,
-        obs: &[f32],
-        deterministic: bool,
-    ) -> Result<(Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>)> {
+    /// Acts on z-scored observations (`n x obs`).
+    pub fn act(&mut self, obs: &[f32], deterministic: bool) -> Result<Actions> {
         let dim = self.encoder.input_size();
         let x = Tensor::from_slice(obs, (obs.len() / dim, dim), &self.device)?;
         let f = self.features(&x)?;
