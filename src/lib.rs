@@ -9,6 +9,7 @@ pub mod env;
 pub mod learn;
 pub mod osim;
 pub mod sim;
+pub mod train;
 pub mod util;
 
 /// Folder of the shipped data (model, meshes, motions), found at run time.

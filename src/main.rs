@@ -4,6 +4,36 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use gaitscope::learn::encoder::{EncoderKind, FitConfig};
+use gaitscope::train::collect::ExplorationSource;
+use gaitscope::train::run::RunConfig;
+
+fn parse_source(s: &str) -> anyhow::Result<ExplorationSource> {
+    match s {
+        "random" => Ok(ExplorationSource::Random),
+        "reference" => Ok(ExplorationSource::PerturbedReference),
+        "mixed" => Ok(ExplorationSource::Mixed),
+        other => anyhow::bail!("unknown source \"{other}\" (random, reference, mixed)"),
+    }
+}
+
+fn run_config(
+    path: Option<&std::path::Path>,
+    encoder: &str,
+    mode: &str,
+) -> anyhow::Result<RunConfig> {
+    let mut c = match path {
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+            ron::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
+        }
+        None => RunConfig::default(),
+    };
+    c.encoder = encoder.parse().map_err(anyhow::Error::msg)?;
+    c.mode = mode.parse().map_err(anyhow::Error::msg)?;
+    Ok(c)
+}
 
 #[derive(Parser)]
 #[command(
@@ -30,6 +60,83 @@ enum Command {
         /// The OpenSim model (default: the shipped gait14dof22musc).
         #[arg(long)]
         model: Option<PathBuf>,
+    },
+    /// Record observations for the encoders (phase 1, "learn to see").
+    Collect {
+        /// Output file (safetensors).
+        #[arg(long, default_value = "runs/observations.safetensors")]
+        out: PathBuf,
+        /// Environment steps to record.
+        #[arg(long, default_value_t = 100_000)]
+        steps: usize,
+        /// Exploration: random, reference (perturbed reference playback) or mixed.
+        #[arg(long, default_value = "mixed")]
+        source: String,
+        /// Seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Fit encoders on collected observations and report the reconstruction error (Table 4.1).
+    FitEncoder {
+        /// pca, ae, vae or all.
+        #[arg(long, default_value = "all")]
+        kind: String,
+        /// The collected observations.
+        #[arg(long, default_value = "runs/observations.safetensors")]
+        data: PathBuf,
+        /// Output folder.
+        #[arg(long, default_value = "runs/encoders")]
+        out: PathBuf,
+        /// Latent width.
+        #[arg(long, default_value_t = 66)]
+        latent: usize,
+        /// Epochs (the study: 750).
+        #[arg(long, default_value_t = 750)]
+        epochs: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Train PPO+IL (phase 2, "learn to act"); resumes if the run folder has a checkpoint.
+    Train {
+        /// none, pca, ae or vae.
+        #[arg(long, default_value = "ae")]
+        encoder: String,
+        /// frozen, adapt or joint.
+        #[arg(long, default_value = "frozen")]
+        mode: String,
+        /// Environment steps.
+        #[arg(long, default_value_t = 5_000_000)]
+        steps: u64,
+        /// Run folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// A RON run configuration (defaults: assets/configs/train.ron values).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Folder of fitted encoders (default: models/encoders).
+        #[arg(long)]
+        encoders: Option<PathBuf>,
+        /// Simulation worker threads (0: one per core).
+        #[arg(long, default_value_t = 0)]
+        workers: usize,
+        /// Seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Parallel environments (the study: 20).
+        #[arg(long)]
+        envs: Option<usize>,
+        /// Steps per environment per update (the study: 1024).
+        #[arg(long)]
+        n_steps: Option<usize>,
+    },
+    /// Evaluate a trained run: duration, return, RMSE table, muscle sums, gait cycles.
+    Eval {
+        /// The run folder.
+        run: PathBuf,
+        /// Episodes.
+        #[arg(long, default_value_t = 5)]
+        episodes: usize,
     },
     /// Speed benchmarks that print figures.
     Bench {
@@ -86,6 +193,67 @@ fn main() -> ExitCode {
         Some(Command::Bench {
             what: BenchWhat::Ppo { updates },
         }) => gaitscope::cli::bench::ppo(updates),
+        Some(Command::Collect {
+            out,
+            steps,
+            source,
+            seed,
+        }) => parse_source(&source)
+            .and_then(|source| gaitscope::cli::collect::run(&out, steps, source, seed)),
+        Some(Command::FitEncoder {
+            kind,
+            data,
+            out,
+            latent,
+            epochs,
+            seed,
+        }) => {
+            let kinds = if kind == "all" {
+                Ok(vec![EncoderKind::Pca, EncoderKind::Ae, EncoderKind::Vae])
+            } else {
+                kind.parse::<EncoderKind>()
+                    .map(|k| vec![k])
+                    .map_err(anyhow::Error::msg)
+            };
+            kinds.and_then(|kinds| {
+                let config = FitConfig {
+                    latent,
+                    epochs,
+                    seed,
+                    ..FitConfig::default()
+                };
+                gaitscope::cli::fit_encoder::run(&data, &kinds, &out, &config)
+            })
+        }
+        Some(Command::Train {
+            encoder,
+            mode,
+            steps,
+            out,
+            config,
+            encoders,
+            workers,
+            seed,
+            envs,
+            n_steps,
+        }) => run_config(config.as_deref(), &encoder, &mode).and_then(|mut c| {
+            c.total_steps = steps;
+            c.workers = workers;
+            if encoders.is_some() {
+                c.encoder_dir = encoders;
+            }
+            if let Some(s) = seed {
+                c.ppo.seed = s;
+            }
+            if let Some(n) = envs {
+                c.ppo.n_envs = n;
+            }
+            if let Some(n) = n_steps {
+                c.ppo.n_steps = n;
+            }
+            gaitscope::cli::train::run(c, &out)
+        }),
+        Some(Command::Eval { run, episodes }) => gaitscope::cli::eval::run(&run, episodes),
         None => {
             eprintln!("The desktop app is not built yet; try `gaitscope --help`.");
             Ok(())

@@ -2,3 +2,7 @@
 
 pub mod analyze;
 pub mod bench;
+pub mod collect;
+pub mod eval;
+pub mod fit_encoder;
+pub mod train;

@@ -185,6 +185,14 @@ impl WalkEnv {
         self.reference.at_phase(self.phase())
     }
 
+    /// Places the model at coordinates and speeds without starting a new episode (for
+    /// exploration around the reference); non-finite values are ignored.
+    pub fn set_state(&mut self, q: &[f64], qd: &[f64]) {
+        if self.sim.set_state(q, qd).is_ok() {
+            observe(&self.sim, &mut self.obs);
+        }
+    }
+
     /// Starts a new episode (phase 0 or random, per the configuration); returns the observation.
     pub fn reset(&mut self) -> &[f64] {
         self.phase0 = match self.config.initial_state {

@@ -411,3 +411,106 @@ pub fn kl_standard_normal(mu: &Tensor, logvar: &Tensor) -> Result<Tensor> {
     let inner = ((logvar + 1.0)? - mu.sqr()?)?.sub(&logvar.exp()?)?;
     inner.sum(D::Minus1)? * -0.5
 }
+
+/// What is stored beside an encoder's weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EncoderMeta {
+    /// Which encoder.
+    pub kind: EncoderKind,
+    /// Latent width (the observation width for `None`).
+    pub latent: usize,
+    /// Z-score statistics.
+    pub normalizer: Normalizer,
+    /// Reconstruction MSE on the test split: mean and standard deviation (if measured).
+    pub test_mse: Option<(f64, f64)>,
+}
+
+impl Encoder {
+    /// Named tensors (network weights or PCA components).
+    pub fn named_tensors(&self) -> Vec<(String, Var)> {
+        match (&self.pca, self.kind) {
+            (Some(p), EncoderKind::Pca) => vec![(
+                "pca.components".into(),
+                Var::from_tensor(p).expect("a tensor makes a var"),
+            )],
+            _ => self.named(),
+        }
+    }
+
+    /// Saves `{dir}/{kind}.ron` (metadata) and, for PCA/AE/VAE, `{dir}/{kind}.safetensors`,
+    /// atomically.
+    pub fn save(&self, dir: &std::path::Path, test_mse: Option<(f64, f64)>) -> anyhow::Result<()> {
+        let name = format!("{:?}", self.kind).to_lowercase();
+        let meta = EncoderMeta {
+            kind: self.kind,
+            latent: self.output_size(),
+            normalizer: self.normalizer.clone(),
+            test_mse,
+        };
+        let text = ron::ser::to_string_pretty(&meta, ron::ser::PrettyConfig::default())?;
+        crate::util::write_atomic(&dir.join(format!("{name}.ron")), text.as_bytes())?;
+        if self.kind != EncoderKind::None {
+            super::checkpoint::save(
+                &dir.join(format!("{name}.safetensors")),
+                &self.named_tensors(),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Loads the encoder of `kind` saved by [`Encoder::save`] in `dir`.
+    pub fn load(
+        dir: &std::path::Path,
+        kind: EncoderKind,
+        device: &Device,
+    ) -> anyhow::Result<Encoder> {
+        use anyhow::Context;
+        let name = format!("{kind:?}").to_lowercase();
+        let meta_path = dir.join(format!("{name}.ron"));
+        let text = std::fs::read_to_string(&meta_path).with_context(|| {
+            format!(
+                "reading {} (run `gaitscope fit-encoder --kind {name}` first)",
+                meta_path.display()
+            )
+        })?;
+        let meta: EncoderMeta = ron::from_str(&text)
+            .with_context(|| format!("{}: not an encoder description", meta_path.display()))?;
+        if meta.kind != kind {
+            anyhow::bail!(
+                "{}: describes a {:?} encoder, not {kind:?}",
+                meta_path.display(),
+                meta.kind
+            );
+        }
+        let weights = dir.join(format!("{name}.safetensors"));
+        let mut rng = SmallRng::seed_from_u64(0);
+        let enc = match kind {
+            EncoderKind::None => Encoder::none(meta.normalizer),
+            EncoderKind::Pca => {
+                let dim = meta.normalizer.mean.len();
+                let zeros = Tensor::zeros((dim, meta.latent), candle_core::DType::F32, device)?;
+                let var = Var::from_tensor(&zeros)?;
+                super::checkpoint::load(
+                    &weights,
+                    &[("pca.components".into(), var.clone())],
+                    device,
+                )?;
+                Encoder {
+                    kind,
+                    normalizer: meta.normalizer,
+                    pca: Some(var.as_tensor().clone()),
+                    trunk: None,
+                    heads: None,
+                    decoder: None,
+                }
+            }
+            EncoderKind::Ae | EncoderKind::Vae => {
+                let enc =
+                    Encoder::new_network(kind, meta.normalizer, meta.latent, &mut rng, device)?;
+                super::checkpoint::load(&weights, &enc.named(), device)?;
+                enc
+            }
+        };
+        Ok(enc)
+    }
+}

@@ -1,0 +1,86 @@
+//! `gaitscope fit-encoder`: prepare the collected observations and fit PCA, AE or VAE; print the
+//! reconstruction error on the held-out split in the form of the study's Table 4.1.
+
+use std::path::Path;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::learn::encoder::{Encoder, EncoderKind, FitConfig, Normalizer};
+use crate::train::collect::{prepare, Dataset};
+
+/// Fits every kind in `kinds` on `data` and saves them into `out_dir`.
+pub fn run(
+    data_path: &Path,
+    kinds: &[EncoderKind],
+    out_dir: &Path,
+    config: &FitConfig,
+) -> Result<()> {
+    let data = Dataset::load(data_path)?;
+    let prepared = prepare(&data, 8.0, 0, 0.1);
+    let dim = data.obs_dim;
+    let normalizer = Normalizer::fit(&prepared.train, dim);
+    let mut train = prepared.train.clone();
+    let mut test = prepared.test.clone();
+    normalizer.apply(&mut train);
+    normalizer.apply(&mut test);
+    println!(
+        "{} observations: {} outliers removed, thinned every {} steps, {} train / {} test",
+        data.len(),
+        prepared.outliers,
+        prepared.stride,
+        train.len() / dim,
+        test.len() / dim
+    );
+    Encoder::none(normalizer.clone()).save(out_dir, None)?;
+    let device = crate::learn::device();
+    let mut rows = Vec::new();
+    for &kind in kinds {
+        let started = std::time::Instant::now();
+        let encoder = match kind {
+            EncoderKind::None => continue,
+            EncoderKind::Pca => {
+                Encoder::fit_pca(normalizer.clone(), &train, config.latent, &device)?
+            }
+            EncoderKind::Ae | EncoderKind::Vae => {
+                let bar = ProgressBar::new(config.epochs as u64);
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "{msg} [{bar:30}] {pos}/{len} epochs {elapsed}/{eta}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                bar.set_message(format!("{kind:?}"));
+                let enc = Encoder::fit_network(
+                    kind,
+                    normalizer.clone(),
+                    &train,
+                    config,
+                    &device,
+                    |_, loss| {
+                        bar.inc(1);
+                        bar.set_message(format!("{kind:?} loss {loss:.4}"));
+                    },
+                )?;
+                bar.finish_and_clear();
+                enc
+            }
+        };
+        let (mean, std) = encoder.reconstruction_error(&test, &device)?;
+        encoder.save(out_dir, Some((mean, std)))?;
+        rows.push((kind, mean, std, started.elapsed().as_secs_f64()));
+    }
+    println!(
+        "reconstruction MSE on the test split (z-scored units), latent {}:",
+        config.latent
+    );
+    println!("  encoder   mean      std       fit time");
+    for (kind, mean, std, secs) in rows {
+        println!(
+            "  {:<8}  {mean:.5}   {std:.5}   {secs:.0} s",
+            format!("{kind:?}")
+        );
+    }
+    println!("saved to {}", out_dir.display());
+    Ok(())
+}

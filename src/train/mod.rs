@@ -1,0 +1,8 @@
+//! Training: threads and plain-data messages. Simulation workers own the environments; the
+//! learner owns the networks; the CLI and the app watch through channels.
+
+pub mod collect;
+pub mod eval;
+pub mod messages;
+pub mod run;
+pub mod workers;

@@ -1,0 +1,336 @@
+//! A training run: a RON configuration, a run folder (`config.ron`, `metrics.csv`, `checkpoint/`),
+//! the rollout-update loop over the worker pool, checkpoints written atomically, and resume.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use crossbeam_channel::{Receiver, Sender};
+use serde::{Deserialize, Serialize};
+
+use super::messages::{Control, Event, UpdateMetrics};
+use super::workers::WorkerPool;
+use crate::env::EnvConfig;
+use crate::learn::checkpoint;
+use crate::learn::encoder::{Encoder, EncoderKind, Normalizer};
+use crate::learn::gae::{bootstrap_truncated, gae};
+use crate::learn::ppo::{Batch, EncoderMode, Ppo, PpoConfig};
+
+/// Everything a run needs (saved as `config.ron` in the run folder).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunConfig {
+    /// The environment.
+    pub env: EnvConfig,
+    /// PPO hyperparameters.
+    pub ppo: PpoConfig,
+    /// The encoder in front of the agent.
+    pub encoder: EncoderKind,
+    /// Frozen, adapt or joint.
+    pub mode: EncoderMode,
+    /// Folder with the fitted encoders (`{kind}.ron` + `{kind}.safetensors`).
+    pub encoder_dir: Option<PathBuf>,
+    /// Environment steps to train for.
+    pub total_steps: u64,
+    /// Simulation worker threads (0: one per core).
+    pub workers: usize,
+    /// Write a checkpoint every this many updates.
+    pub checkpoint_every: usize,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        Self {
+            env: EnvConfig::default(),
+            ppo: PpoConfig::default(),
+            encoder: EncoderKind::Ae,
+            mode: EncoderMode::Frozen,
+            encoder_dir: None,
+            total_steps: 5_000_000,
+            workers: 0,
+            checkpoint_every: 10,
+        }
+    }
+}
+
+/// Progress saved with each checkpoint.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunState {
+    /// Updates done.
+    pub updates: usize,
+    /// Environment steps done.
+    pub env_steps: u64,
+}
+
+/// The default folder of fitted encoders (`models/encoders`).
+pub fn default_encoder_dir() -> PathBuf {
+    crate::models_dir().join("encoders")
+}
+
+/// Builds the encoder a run asks for: loaded from `encoder_dir`, or (none, joint) made from
+/// observation statistics when no file exists.
+pub fn make_encoder(config: &RunConfig, device: &candle_core::Device) -> Result<Encoder> {
+    let dir = config
+        .encoder_dir
+        .clone()
+        .unwrap_or_else(default_encoder_dir);
+    match (config.encoder, config.mode) {
+        (_, EncoderMode::Joint) => {
+            let normalizer = Encoder::load(&dir, EncoderKind::None, device)
+                .map(|e| e.normalizer)
+                .or_else(|_| statistics(&config.env))?;
+            let mut rng = rand::SeedableRng::seed_from_u64(config.ppo.seed);
+            Ok(Encoder::new_network(
+                EncoderKind::Vae,
+                normalizer,
+                66,
+                &mut rng,
+                device,
+            )?)
+        }
+        (EncoderKind::None, _) => match Encoder::load(&dir, EncoderKind::None, device) {
+            Ok(e) => Ok(e),
+            Err(_) => Ok(Encoder::none(statistics(&config.env)?)),
+        },
+        (kind, _) => Encoder::load(&dir, kind, device),
+    }
+}
+
+/// Observation statistics from 2,000 steps of random excitation (used when no fitted statistics
+/// exist).
+fn statistics(env: &EnvConfig) -> Result<Normalizer> {
+    let data = super::collect::collect(
+        env,
+        &super::collect::CollectConfig {
+            steps: 2000,
+            ..Default::default()
+        },
+    )?;
+    Ok(Normalizer::fit(&data.observations, data.obs_dim))
+}
+
+/// Runs (or resumes) training into `dir`. Events go to `events` (dropped if nobody listens);
+/// `control` can stop it. Returns the final state.
+pub fn train(
+    config: RunConfig,
+    dir: &Path,
+    events: Option<Sender<Event>>,
+    control: Option<Receiver<Control>>,
+) -> Result<RunState> {
+    let send = |e: Event| {
+        if let Some(tx) = &events {
+            let _ = tx.try_send(e);
+        }
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let ckpt_dir = dir.join("checkpoint");
+    let state_path = ckpt_dir.join("state.ron");
+    let (config, mut state) = if state_path.exists() {
+        let text = std::fs::read_to_string(dir.join("config.ron"))
+            .context("resuming: reading config.ron")?;
+        let saved: RunConfig = ron::from_str(&text).context("resuming: config.ron is malformed")?;
+        let st: RunState = ron::from_str(&std::fs::read_to_string(&state_path)?)
+            .context("resuming: state.ron is malformed")?;
+        let saved = RunConfig {
+            total_steps: config.total_steps.max(saved.total_steps),
+            ..saved
+        };
+        send(Event::Log(format!(
+            "resuming at update {} ({} steps)",
+            st.updates, st.env_steps
+        )));
+        (saved, st)
+    } else {
+        let text = ron::ser::to_string_pretty(&config, ron::ser::PrettyConfig::default())?;
+        crate::util::write_atomic(&dir.join("config.ron"), text.as_bytes())?;
+        (config, RunState::default())
+    };
+    let device = crate::learn::device();
+    // A resumed run takes its encoder from its own checkpoint (it may have been trained).
+    let encoder = if state.updates > 0 {
+        Encoder::load(&ckpt_dir, encoder_kind(&config), &device)?
+    } else {
+        make_encoder(&config, &device)?
+    };
+    let workers = if config.workers == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        config.workers
+    };
+    let pool = WorkerPool::spawn(&config.env, config.ppo.n_envs, workers, config.ppo.seed)?;
+    let mut ppo = Ppo::new(
+        encoder,
+        pool.act_dim,
+        config.mode,
+        config.ppo.clone(),
+        &device,
+    )?;
+    if state.updates > 0 {
+        checkpoint::load(
+            &ckpt_dir.join("policy.safetensors"),
+            &ppo.net.named(),
+            &device,
+        )?;
+    }
+    let metrics_path = dir.join("metrics.csv");
+    if !metrics_path.exists() {
+        crate::util::write_atomic(
+            &metrics_path,
+            format!("{}\n", UpdateMetrics::HEADER).as_bytes(),
+        )?;
+    }
+    let n_envs = pool.n_envs();
+    let (obs_dim, act_dim) = (pool.obs_dim, pool.act_dim);
+    let normalizer = ppo.encoder.normalizer.clone();
+    let norm = |raw: &[f32]| {
+        let mut x = raw.to_vec();
+        normalizer.apply(&mut x);
+        x
+    };
+    let mut obs = norm(&pool.reset()?);
+    let mut stop = false;
+    while state.env_steps < config.total_steps && !stop {
+        let started = Instant::now();
+        let n_steps = config.ppo.n_steps;
+        let mut batch_obs = Vec::with_capacity(n_steps * n_envs * obs_dim);
+        let mut batch_u = Vec::with_capacity(n_steps * n_envs * act_dim);
+        let mut batch_logp = Vec::with_capacity(n_steps * n_envs);
+        let mut values = vec![0f64; n_steps * n_envs];
+        let mut rewards = vec![0f64; n_steps * n_envs];
+        let mut dones = vec![false; n_steps * n_envs];
+        let mut episodes = Vec::new();
+        for t in 0..n_steps {
+            let acts = ppo.act(&obs, false)?;
+            let reply = pool.step(&acts.a)?;
+            batch_obs.extend_from_slice(&obs);
+            batch_u.extend_from_slice(&acts.u);
+            batch_logp.extend_from_slice(&acts.log_prob);
+            for e in 0..n_envs {
+                let i = t * n_envs + e;
+                values[i] = acts.value[e] as f64;
+                let mut r = reply.rewards[e] as f64;
+                if let Some(final_obs) = &reply.final_obs[e] {
+                    let v = ppo.values(&norm(final_obs))?[0] as f64;
+                    r = bootstrap_truncated(r, config.ppo.gamma, v);
+                }
+                rewards[i] = r;
+                dones[i] = reply.terminated[e] || reply.truncated[e];
+            }
+            episodes.extend(reply.episodes);
+            obs = norm(&reply.obs);
+            if let Some(c) = &control {
+                for msg in c.try_iter() {
+                    if msg == Control::Stop {
+                        stop = true;
+                    }
+                }
+            }
+        }
+        let rollout_seconds = started.elapsed().as_secs_f64();
+        let last_values = ppo.values(&obs)?;
+        let mut advantages = vec![0f32; n_steps * n_envs];
+        let mut returns = vec![0f32; n_steps * n_envs];
+        for (e, last_value) in last_values.iter().enumerate() {
+            let idx: Vec<usize> = (0..n_steps).map(|t| t * n_envs + e).collect();
+            let r: Vec<f64> = idx.iter().map(|&i| rewards[i]).collect();
+            let v: Vec<f64> = idx.iter().map(|&i| values[i]).collect();
+            let d: Vec<bool> = idx.iter().map(|&i| dones[i]).collect();
+            let (a, ret) = gae(
+                &r,
+                &v,
+                &d,
+                *last_value as f64,
+                config.ppo.gamma,
+                config.ppo.gae_lambda,
+            );
+            for (k, &i) in idx.iter().enumerate() {
+                advantages[i] = a[k] as f32;
+                returns[i] = ret[k] as f32;
+            }
+        }
+        let batch = Batch {
+            obs: batch_obs,
+            u: batch_u,
+            log_prob: batch_logp,
+            advantages,
+            returns,
+            values: values.iter().map(|v| *v as f32).collect(),
+        };
+        let update_started = Instant::now();
+        let stats = ppo.update(&batch)?;
+        let update_seconds = update_started.elapsed().as_secs_f64();
+        state.updates += 1;
+        state.env_steps += (n_steps * n_envs) as u64;
+        let n_ep = episodes.len();
+        let mean = |f: fn(&super::messages::EpisodeInfo) -> f64| {
+            if n_ep == 0 {
+                f64::NAN
+            } else {
+                episodes.iter().map(f).sum::<f64>() / n_ep as f64
+            }
+        };
+        let metrics = UpdateMetrics {
+            update: state.updates,
+            env_steps: state.env_steps,
+            mean_return: mean(|e| e.ret),
+            mean_duration: mean(|e| e.duration),
+            episodes: n_ep,
+            stats,
+            steps_per_second: (n_steps * n_envs) as f64 / started.elapsed().as_secs_f64(),
+            rollout_seconds,
+            update_seconds,
+        };
+        append_line(&metrics_path, &metrics.csv())?;
+        send(Event::Update(metrics));
+        if state.updates % config.checkpoint_every.max(1) == 0
+            || stop
+            || state.env_steps >= config.total_steps
+        {
+            save_checkpoint(&ckpt_dir, &ppo, state)?;
+        }
+        if let Some(c) = &control {
+            for msg in c.try_iter() {
+                match msg {
+                    Control::Stop => stop = true,
+                    Control::Checkpoint => save_checkpoint(&ckpt_dir, &ppo, state)?,
+                }
+            }
+        }
+    }
+    send(Event::Finished(if stop {
+        "stopped".into()
+    } else {
+        "done".into()
+    }));
+    Ok(state)
+}
+
+/// The encoder kind a run ends up with (joint training always builds a VAE).
+pub fn encoder_kind(config: &RunConfig) -> EncoderKind {
+    if config.mode == EncoderMode::Joint {
+        EncoderKind::Vae
+    } else {
+        config.encoder
+    }
+}
+
+/// Writes the policy, the encoder (as trained, with its statistics) and the run state, each
+/// atomically, so that the folder alone can resume or be evaluated.
+pub fn save_checkpoint(dir: &Path, ppo: &Ppo, state: RunState) -> Result<()> {
+    checkpoint::save(&dir.join("policy.safetensors"), &ppo.net.named())?;
+    ppo.encoder.save(dir, None)?;
+    let text = ron::ser::to_string_pretty(&state, ron::ser::PrettyConfig::default())?;
+    crate::util::write_atomic(&dir.join("state.ron"), text.as_bytes())?;
+    Ok(())
+}
+
+fn append_line(path: &Path, line: &str) -> Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?;
+    writeln!(f, "{line}")?;
+    f.sync_data()?;
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! The training pipeline end to end on a tiny budget: workers, learner, metrics, checkpoints,
+//! resume and evaluation.
+
+use gaitscope::learn::encoder::EncoderKind;
+use gaitscope::learn::ppo::{EncoderMode, PpoConfig};
+use gaitscope::train::run::{train, RunConfig};
+
+fn tiny(dir: &std::path::Path, steps: u64, mode: EncoderMode, encoder: EncoderKind) -> RunConfig {
+    RunConfig {
+        ppo: PpoConfig {
+            n_envs: 4,
+            n_steps: 32,
+            batch_size: 64,
+            hidden: vec![32, 32],
+            ..PpoConfig::default()
+        },
+        encoder,
+        mode,
+        encoder_dir: Some(dir.join("no-encoders")),
+        total_steps: steps,
+        workers: 2,
+        checkpoint_every: 1,
+        ..RunConfig::default()
+    }
+}
+
+#[test]
+fn a_run_writes_metrics_and_checkpoints_and_resumes() {
+    let dir = std::env::temp_dir().join(format!("gaitscope-train-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = dir.join("run");
+    let state = train(
+        tiny(&dir, 256, EncoderMode::Frozen, EncoderKind::None),
+        &run,
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(state.updates, 2);
+    assert_eq!(state.env_steps, 256);
+    let metrics = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
+    assert_eq!(metrics.lines().count(), 3, "{metrics}");
+    assert!(run.join("checkpoint/policy.safetensors").exists());
+    // Resume: asks for more steps, continues from update 2.
+    let state = train(
+        tiny(&dir, 384, EncoderMode::Frozen, EncoderKind::None),
+        &run,
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(state.updates, 3);
+    let metrics = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
+    assert_eq!(metrics.lines().count(), 4);
+    assert!(metrics.lines().last().unwrap().starts_with("3,384,"));
+    let report = gaitscope::train::eval::evaluate(&run, 1, 0).unwrap();
+    assert_eq!(report.rmse.len(), 14);
+    assert!(report.mean_duration > 0.0);
+    // Joint training builds and trains a VAE with the policy.
+    let joint = dir.join("joint");
+    let state = train(
+        tiny(&dir, 128, EncoderMode::Joint, EncoderKind::Vae),
+        &joint,
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(state.updates, 1);
+    let line = std::fs::read_to_string(joint.join("metrics.csv"))
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let encoder_loss: f64 = line.split(',').nth(11).unwrap().parse().unwrap();
+    assert!(encoder_loss > 0.0, "{line}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_malformed_run_folder_is_an_error() {
+    let dir = std::env::temp_dir().join(format!("gaitscope-bad-run-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("checkpoint")).unwrap();
+    std::fs::write(dir.join("config.ron"), "(this is not a config").unwrap();
+    std::fs::write(
+        dir.join("checkpoint/state.ron"),
+        "(updates: 1, env_steps: 10)",
+    )
+    .unwrap();
+    let err = train(RunConfig::default(), &dir, None, None).unwrap_err();
+    assert!(format!("{err:#}").contains("config.ron"), "{err:#}");
+    assert!(gaitscope::train::eval::evaluate(&dir, 1, 0).is_err());
+    let _ = std::fs::remove_dir_all(&dir);
+}
