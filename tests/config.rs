@@ -15,6 +15,7 @@ fn the_shipped_env_config_is_the_default() {
 #[test]
 fn the_shipped_train_config_is_the_default() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/configs/train.ron");
-    let parsed: gaitscope::train::run::RunConfig = ron::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let parsed: gaitscope::train::run::RunConfig =
+        ron::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert_eq!(parsed, gaitscope::train::run::RunConfig::default());
 }
