@@ -98,10 +98,16 @@ fn the_shipped_policies_load_and_act() {
     for kind in ["none", "ae", "vae"] {
         let run = gaitscope::models_dir().join("policies").join(kind);
         let report = gaitscope::train::eval::evaluate(&run, 1, 0).unwrap();
-        assert!(report.mean_duration > 0.2, "{kind}: {}", report.mean_duration);
+        assert!(
+            report.mean_duration > 0.2,
+            "{kind}: {}",
+            report.mean_duration
+        );
         assert!(report.mean_return.is_finite());
     }
     // The VAE policy (the best of the first experiments) keeps the model up for over a second.
-    let best = gaitscope::train::eval::evaluate(&gaitscope::models_dir().join("policies/vae"), 2, 0).unwrap();
+    let best =
+        gaitscope::train::eval::evaluate(&gaitscope::models_dir().join("policies/vae"), 2, 0)
+            .unwrap();
     assert!(best.mean_duration > 1.0, "{}", best.mean_duration);
 }

@@ -10,16 +10,7 @@ use crate::sim::kinematics::coordinates_from_row;
 use crate::sim::path::{moment_arm, muscle_length};
 
 /// The coordinates whose moment arms are written.
-pub const MOMENT_ARM_COORDINATES: [&str; 8] = [
-    "hip_flexion_r",
-    "hip_adduction_r",
-    "knee_angle_r",
-    "ankle_angle_r",
-    "hip_flexion_l",
-    "hip_adduction_l",
-    "knee_angle_l",
-    "ankle_angle_l",
-];
+pub const MOMENT_ARM_COORDINATES: [&str; 8] = crate::env::GAIT_COORDINATES;
 
 /// Lengths and moment arms of every muscle for every row of a motion.
 #[derive(Debug, Clone)]

@@ -827,25 +827,12 @@ impl Simulation {
                 }
             }
             self.apply_forces();
-            self.pipeline.step(
-                Vec3::new(
-                    self.model.gravity[0] as f32,
-                    self.model.gravity[1] as f32,
-                    self.model.gravity[2] as f32,
-                ),
-                &self.params,
-                &mut self.physics.islands,
-                &mut self.physics.broad_phase,
-                &mut self.physics.narrow_phase,
-                &mut self.physics.bodies,
-                &mut self.physics.colliders,
-                &mut self.physics.impulse_joints,
-                &mut self.physics.multibody_joints,
-                &mut self.physics.soft_bodies,
-                &mut self.ccd,
-                &(),
-                &(),
+            let gravity = Vec3::new(
+                self.model.gravity[0] as f32,
+                self.model.gravity[1] as f32,
+                self.model.gravity[2] as f32,
             );
+            self.pipeline_step(gravity, self.params);
             for h in &self.links {
                 let rb = &mut self.physics.bodies[*h];
                 rb.reset_forces(false);
@@ -1080,8 +1067,13 @@ impl Simulation {
             dt: 0.0,
             ..self.params
         };
+        self.pipeline_step(Vec3::ZERO, params);
+    }
+
+    /// One rapier step of the whole world.
+    fn pipeline_step(&mut self, gravity: Vec3, params: IntegrationParameters) {
         self.pipeline.step(
-            Vec3::ZERO,
+            gravity,
             &params,
             &mut self.physics.islands,
             &mut self.physics.broad_phase,

@@ -91,16 +91,7 @@ pub fn evaluate(run_dir: &Path, episodes: usize, seed: u64) -> Result<EvalReport
         .iter()
         .map(|n| model.muscle_index(n).context("model lacks a table muscle"))
         .collect::<Result<_>>()?;
-    let gait = [
-        "hip_flexion_r",
-        "hip_adduction_r",
-        "knee_angle_r",
-        "ankle_angle_r",
-        "hip_flexion_l",
-        "hip_adduction_l",
-        "knee_angle_l",
-        "ankle_angle_l",
-    ];
+    let gait = crate::env::GAIT_COORDINATES;
     let gait_idx: Vec<usize> = gait
         .iter()
         .filter_map(|n| model.coordinate_index(n))
