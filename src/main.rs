@@ -75,6 +75,9 @@ enum Command {
         /// Seed.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// A trained run folder whose policy chooses the excitations.
+        #[arg(long)]
+        policy: Option<PathBuf>,
     },
     /// Fit encoders on collected observations and report the reconstruction error (Table 4.1).
     FitEncoder {
@@ -168,6 +171,12 @@ enum BenchWhat {
 }
 
 fn main() -> ExitCode {
+    // Piped into `head`: end quietly on a closed pipe instead of panicking in println!.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     gaitscope::learn::configure_threads();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -198,8 +207,10 @@ fn main() -> ExitCode {
             steps,
             source,
             seed,
-        }) => parse_source(&source)
-            .and_then(|source| gaitscope::cli::collect::run(&out, steps, source, seed)),
+            policy,
+        }) => parse_source(&source).and_then(|source| {
+            gaitscope::cli::collect::run(&out, steps, source, seed, policy.as_deref())
+        }),
         Some(Command::FitEncoder {
             kind,
             data,

@@ -111,3 +111,17 @@ fn the_shipped_policies_load_and_act() {
             .unwrap();
     assert!(best.mean_duration > 1.0, "{}", best.mean_duration);
 }
+
+#[test]
+fn a_trained_policy_can_drive_the_collection() {
+    use gaitscope::train::collect::{collect, CollectConfig, ExplorationSource};
+    let config = CollectConfig {
+        steps: 60,
+        source: ExplorationSource::Random,
+        policy: Some(gaitscope::models_dir().join("policies/vae")),
+        ..CollectConfig::default()
+    };
+    let data = collect(&gaitscope::env::EnvConfig::default(), &config).unwrap();
+    assert_eq!(data.len(), 60);
+    assert!(data.observations.iter().all(|v| v.is_finite()));
+}

@@ -35,6 +35,9 @@ pub struct CollectConfig {
     pub hold: usize,
     /// Standard deviation of the reference perturbation (rad or m for coordinates; x10 for speeds).
     pub noise: f64,
+    /// A trained run whose (stochastic) policy chooses the excitations instead of random ones,
+    /// as the study collected with an RL agent.
+    pub policy: Option<std::path::PathBuf>,
 }
 
 impl Default for CollectConfig {
@@ -45,6 +48,7 @@ impl Default for CollectConfig {
             seed: 42,
             hold: 5,
             noise: 0.05,
+            policy: None,
         }
     }
 }
@@ -113,10 +117,21 @@ pub fn collect(env_config: &EnvConfig, config: &CollectConfig) -> anyhow::Result
     let mut rng = SmallRng::seed_from_u64(config.seed);
     let dim = env.observation_size();
     let mut out = Vec::with_capacity(config.steps * dim);
+    let mut policy = match &config.policy {
+        Some(dir) => Some(super::run::load_policy(dir)?.1),
+        None => None,
+    };
     let mut u = vec![0.0; env.action_size()];
     let mut t = 0usize;
     while out.len() < config.steps * dim {
-        if t % config.hold.max(1) == 0 {
+        if let Some(ppo) = &mut policy {
+            let mut obs: Vec<f32> = env.observation().iter().map(|v| *v as f32).collect();
+            ppo.encoder.normalizer.apply(&mut obs);
+            let acts = ppo.act(&obs, false)?;
+            for (x, a) in u.iter_mut().zip(&acts.a) {
+                *x = *a as f64;
+            }
+        } else if t % config.hold.max(1) == 0 {
             for x in &mut u {
                 *x = rng.gen::<f64>();
             }

@@ -7,11 +7,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::run::{encoder_kind, RunConfig};
+use super::run::load_policy;
 use crate::env::WalkEnv;
-use crate::learn::checkpoint;
-use crate::learn::encoder::Encoder;
-use crate::learn::ppo::{EncoderMode, Ppo};
 use crate::osim::model::MotionType;
 
 /// The study's 14 degrees of freedom.
@@ -67,21 +64,8 @@ pub struct EvalReport {
 
 /// Runs `episodes` deterministic episodes of the policy saved in `run_dir`.
 pub fn evaluate(run_dir: &Path, episodes: usize, seed: u64) -> Result<EvalReport> {
-    let text = std::fs::read_to_string(run_dir.join("config.ron"))
-        .with_context(|| format!("{}: not a run folder (no config.ron)", run_dir.display()))?;
-    let config: RunConfig = ron::from_str(&text).context("config.ron is malformed")?;
-    let device = crate::learn::device();
-    let ckpt = run_dir.join("checkpoint");
-    let encoder = Encoder::load(&ckpt, encoder_kind(&config), &device)?;
+    let (config, mut ppo) = load_policy(run_dir)?;
     let mut env = WalkEnv::new(config.env.clone(), seed)?;
-    let mut ppo = Ppo::new(
-        encoder,
-        env.action_size(),
-        EncoderMode::Frozen,
-        config.ppo.clone(),
-        &device,
-    )?;
-    checkpoint::load(&ckpt.join("policy.safetensors"), &ppo.net.named(), &device)?;
     let model = env.sim().model().clone();
     let dof: Vec<usize> = DOF
         .iter()

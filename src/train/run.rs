@@ -306,6 +306,36 @@ pub fn train(
     Ok(state)
 }
 
+/// Loads a trained run's configuration, encoder and policy from its folder (for evaluation or as
+/// an exploration policy). The encoder is frozen.
+pub fn load_policy(run_dir: &Path) -> Result<(RunConfig, Ppo)> {
+    let text = std::fs::read_to_string(run_dir.join("config.ron"))
+        .with_context(|| format!("{}: not a run folder (no config.ron)", run_dir.display()))?;
+    let config: RunConfig = ron::from_str(&text).context("config.ron is malformed")?;
+    let device = crate::learn::device();
+    let ckpt = run_dir.join("checkpoint");
+    let encoder = Encoder::load(&ckpt, encoder_kind(&config), &device)?;
+    let actions = crate::osim::Model::load(
+        config
+            .env
+            .model
+            .clone()
+            .unwrap_or_else(crate::default_model_path),
+    )?
+    .muscles
+    .len();
+    let mut ppo = Ppo::new(
+        encoder,
+        actions,
+        EncoderMode::Frozen,
+        config.ppo.clone(),
+        &device,
+    )?;
+    checkpoint::load(&ckpt.join("policy.safetensors"), &ppo.net.named(), &device)?;
+    ppo.mode = EncoderMode::Frozen;
+    Ok((config, ppo))
+}
+
 /// The encoder kind a run ends up with (joint training always builds a VAE).
 pub fn encoder_kind(config: &RunConfig) -> EncoderKind {
     if config.mode == EncoderMode::Joint {
