@@ -232,8 +232,24 @@ impl Ppo {
 
     /// `epochs` passes of minibatch updates over `batch`.
     pub fn update(&mut self, batch: &Batch) -> Result<UpdateStats> {
-        let dim = self.encoder.input_size();
         let act = self.net.log_std.dims()[0];
+        // A frozen encoder gives the same features every epoch: encode the rollout once and
+        // let the minibatches read features (for AE/VAE this saves an encoder pass per step).
+        let frozen = self.mode == EncoderMode::Frozen
+            && self.encoder.kind != super::encoder::EncoderKind::None;
+        let precomputed;
+        let (source, dim): (&[f32], usize) = if frozen {
+            let in_dim = self.encoder.input_size();
+            let mut f = Vec::with_capacity(batch.log_prob.len() * self.encoder.output_size());
+            for rows in batch.obs.chunks(4096 * in_dim) {
+                let x = Tensor::from_slice(rows, (rows.len() / in_dim, in_dim), &self.device)?;
+                f.extend(self.encoder.encode(&x)?.flatten_all()?.to_vec1::<f32>()?);
+            }
+            precomputed = f;
+            (&precomputed, self.encoder.output_size())
+        } else {
+            (&batch.obs, self.encoder.input_size())
+        };
         let n = batch.log_prob.len();
         let mut order: Vec<usize> = (0..n).collect();
         let mut stats = UpdateStats::default();
@@ -252,7 +268,7 @@ impl Ppo {
                 adv.clear();
                 ret.clear();
                 for &i in chunk {
-                    obs.extend_from_slice(&batch.obs[i * dim..(i + 1) * dim]);
+                    obs.extend_from_slice(&source[i * dim..(i + 1) * dim]);
                     u.extend_from_slice(&batch.u[i * act..(i + 1) * act]);
                     logp.push(batch.log_prob[i]);
                     adv.push(batch.advantages[i]);
@@ -272,7 +288,11 @@ impl Ppo {
                 let advt = Tensor::from_slice(&adv, k, &self.device)?;
                 let rett = Tensor::from_slice(&ret, k, &self.device)?;
 
-                let features = self.features(&x)?;
+                let features = if frozen {
+                    x.clone()
+                } else {
+                    self.features(&x)?
+                };
                 let new_logp = self.net.log_prob(&features, &ut)?;
                 let log_ratio = (&new_logp - &old)?;
                 let ratio = log_ratio.exp()?;
