@@ -279,3 +279,50 @@ fn reset_restores_the_initial_state() {
         .zip(&first)
         .all(|(x, y)| x.to_bits() == y.to_bits()));
 }
+
+#[test]
+fn coordinates_and_speeds_round_trip_through_the_multibody() {
+    let mut m = (*model()).clone();
+    m.gravity = [0.0; 3];
+    m.muscles.clear();
+    let model = Arc::new(m);
+    let mut sim = Simulation::new(model.clone(), SimConfig::default()).unwrap();
+    let q: Vec<f64> = vec![
+        0.1, -0.05, 0.2, 0.0, 1.2, 0.0, 0.3, 0.1, 0.0, -0.6, 0.2, -0.2, -0.05, 0.0, -0.3, 0.1,
+        -0.0872665,
+    ];
+    let qd: Vec<f64> = vec![
+        0.5, -0.3, 0.8, 1.2, -0.1, 0.2, 2.0, -1.0, 0.0, -3.0, 4.0, -1.0, 0.5, 0.0, 2.0, -2.0, 0.0,
+    ];
+    sim.set_state(&q, &qd).unwrap();
+    let (q2, qd2) = sim.coordinates();
+    for i in 0..q.len() {
+        assert!(
+            (q[i] - q2[i]).abs() < 1e-5,
+            "{}: {} vs {}",
+            model.coordinates[i].name,
+            q[i],
+            q2[i]
+        );
+        assert!(
+            (qd[i] - qd2[i]).abs() < 1e-4,
+            "{} speed: {} vs {}",
+            model.coordinates[i].name,
+            qd[i],
+            qd2[i]
+        );
+    }
+    // The dynamics moves the model with those speeds: after 10 ms in free flight the pelvis has
+    // travelled about qd * dt.
+    sim.step(&[]).unwrap();
+    let (q3, _) = sim.coordinates();
+    for name in ["pelvis_tx", "pelvis_tz"] {
+        let i = model.coordinate_index(name).unwrap();
+        let moved = q3[i] - q[i];
+        assert!(
+            (moved - qd[i] * 0.01).abs() < 0.002,
+            "{name} moved {moved}, expected {}",
+            qd[i] * 0.01
+        );
+    }
+}
