@@ -3,6 +3,7 @@
 
 pub mod checkpoint;
 pub mod encoder;
+pub mod fast;
 pub mod gae;
 pub mod mlp;
 pub mod policy;

@@ -140,6 +140,8 @@ pub struct Ppo {
     /// Hyperparameters.
     pub config: PpoConfig,
     opt: AdamW,
+    /// Adam state of the fused update path (frozen encoders).
+    fast_adam: super::fast::Adam,
     rng: SmallRng,
     device: Device,
 }
@@ -180,6 +182,7 @@ impl Ppo {
             mode,
             config,
             opt,
+            fast_adam: super::fast::Adam::default(),
             rng,
             device: device.clone(),
         })
@@ -250,6 +253,9 @@ impl Ppo {
         } else {
             (&batch.obs, self.encoder.input_size())
         };
+        if self.mode == EncoderMode::Frozen {
+            return self.update_fused(source, dim, batch);
+        }
         let n = batch.log_prob.len();
         let mut order: Vec<usize> = (0..n).collect();
         let mut stats = UpdateStats::default();
@@ -342,6 +348,110 @@ impl Ppo {
             stats.approx_kl /= count;
             stats.clip_fraction /= count;
             stats.encoder_loss /= count;
+        }
+        stats.explained_variance = explained_variance(&batch.values, &batch.returns);
+        Ok(stats)
+    }
+}
+
+impl Ppo {
+    /// The same update on plain buffers (see [`super::fast`]): used when the encoder is frozen,
+    /// `features` being the encoder's output for every sample (`n x dim`).
+    fn update_fused(&mut self, features: &[f32], dim: usize, batch: &Batch) -> Result<UpdateStats> {
+        use super::fast::{
+            clip_global_norm, loss_and_gradients, read_var, Gradients, LossConfig, Minibatch,
+            PlainMlp, Workspace,
+        };
+        let act = self.net.log_std.dims()[0];
+        let n = batch.log_prob.len();
+        let mut policy = PlainMlp::from_mlp(&self.net.policy)?;
+        let mut value = PlainMlp::from_mlp(&self.net.value)?;
+        let mut log_std = read_var(&self.net.log_std)?;
+        let cfg = LossConfig {
+            clip: self.config.clip,
+            ent_coef: self.config.ent_coef,
+            vf_coef: self.config.vf_coef,
+        };
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut ws = Workspace::default();
+        let mut g = Gradients::default();
+        let mut stats = UpdateStats::default();
+        let mut count = 0.0;
+        let (mut x, mut u, mut logp, mut adv, mut ret) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..self.config.epochs {
+            order.shuffle(&mut self.rng);
+            for chunk in order.chunks(self.config.batch_size) {
+                if chunk.len() < 2 {
+                    continue;
+                }
+                x.clear();
+                u.clear();
+                logp.clear();
+                adv.clear();
+                ret.clear();
+                for &i in chunk {
+                    x.extend_from_slice(&features[i * dim..(i + 1) * dim]);
+                    u.extend_from_slice(&batch.u[i * act..(i + 1) * act]);
+                    logp.push(batch.log_prob[i]);
+                    adv.push(batch.advantages[i]);
+                    ret.push(batch.returns[i]);
+                }
+                let m = adv.iter().sum::<f32>() / adv.len() as f32;
+                let s =
+                    (adv.iter().map(|a| (a - m) * (a - m)).sum::<f32>() / adv.len() as f32).sqrt();
+                for a in &mut adv {
+                    *a = (*a - m) / (s + 1e-8);
+                }
+                let mb = Minibatch {
+                    x: &x,
+                    u: &u,
+                    old_log_prob: &logp,
+                    advantages: &adv,
+                    returns: &ret,
+                };
+                loss_and_gradients(&policy, &value, &log_std, &mb, cfg, &mut ws, &mut g);
+                let mut grads: Vec<&mut Vec<f32>> = g
+                    .policy
+                    .0
+                    .iter_mut()
+                    .chain(g.policy.1.iter_mut())
+                    .chain(g.value.0.iter_mut())
+                    .chain(g.value.1.iter_mut())
+                    .chain(std::iter::once(&mut g.log_std))
+                    .collect();
+                clip_global_norm(&mut grads, self.config.max_grad_norm as f32);
+                let grads: Vec<&Vec<f32>> = grads.into_iter().map(|g| &*g).collect();
+                let mut params: Vec<&mut Vec<f32>> = policy
+                    .w
+                    .iter_mut()
+                    .chain(policy.b.iter_mut())
+                    .chain(value.w.iter_mut())
+                    .chain(value.b.iter_mut())
+                    .chain(std::iter::once(&mut log_std))
+                    .collect();
+                self.fast_adam
+                    .step(&mut params, &grads, self.config.lr as f32, 1e-5);
+                stats.policy_loss += g.policy_loss;
+                stats.value_loss += g.value_loss;
+                stats.entropy += g.entropy;
+                stats.approx_kl += g.approx_kl;
+                stats.clip_fraction += g.clip_fraction;
+                count += 1.0;
+            }
+        }
+        policy.store(&self.net.policy)?;
+        value.store(&self.net.value)?;
+        let dev = self.net.log_std.device().clone();
+        self.net
+            .log_std
+            .set(&Tensor::from_slice(&log_std, act, &dev)?)?;
+        if count > 0.0 {
+            stats.policy_loss /= count;
+            stats.value_loss /= count;
+            stats.entropy /= count;
+            stats.approx_kl /= count;
+            stats.clip_fraction /= count;
         }
         stats.explained_variance = explained_variance(&batch.values, &batch.returns);
         Ok(stats)
