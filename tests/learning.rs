@@ -229,3 +229,33 @@ fn an_autoencoder_beats_pca_on_a_nonlinear_manifold() {
     let (ae_err, _) = ae.reconstruction_error(test, &cpu()).unwrap();
     assert!(ae_err < 0.5 * pca_err, "AE {ae_err} vs PCA {pca_err}");
 }
+
+#[test]
+fn the_fused_inference_matches_the_candle_networks() {
+    let mut rng = SmallRng::seed_from_u64(11);
+    let dim = 12;
+    for kind in [EncoderKind::Ae, EncoderKind::Vae] {
+        let encoder =
+            Encoder::new_network(kind, Normalizer::identity(dim), 4, &mut rng, &cpu()).unwrap();
+        let mut ppo = Ppo::new(encoder, 3, EncoderMode::Frozen, small_config(), &cpu()).unwrap();
+        let obs: Vec<f32> = (0..5 * dim).map(|_| rng.gen_range(-2.0f32..2.0)).collect();
+        let fused = ppo.act(&obs, true).unwrap();
+        let x = Tensor::from_slice(&obs, (5, dim), &cpu()).unwrap();
+        let features = ppo.encoder.encode(&x).unwrap();
+        let reference = ppo.net.act(&features, &mut rng, true).unwrap();
+        for (p, q) in fused
+            .a
+            .iter()
+            .zip(&reference.a)
+            .chain(fused.value.iter().zip(&reference.value))
+        {
+            assert!((p - q).abs() < 1e-3, "{kind:?}: {p} vs {q}");
+        }
+        for (p, q) in fused.log_prob.iter().zip(&reference.log_prob) {
+            assert!(
+                (p - q).abs() < 1e-2 * q.abs().max(1.0),
+                "{kind:?}: log_prob {p} vs {q}"
+            );
+        }
+    }
+}

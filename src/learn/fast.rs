@@ -11,11 +11,14 @@
 
 use candle_core::{Result, Tensor, Var};
 
-use super::mlp::{fast_tanh, Mlp};
+use super::encoder::{Encoder, EncoderKind};
+use super::mlp::{fast_tanh, Activation, Mlp};
 
 /// One MLP as plain row-major buffers: `w[l]` is (out, in), `b[l]` is (out).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlainMlp {
+    /// Hidden activation (the backward pass supports tanh only).
+    pub activation: Activation,
     /// Layer widths, input to output.
     pub sizes: Vec<usize>,
     /// Weights.
@@ -30,6 +33,20 @@ fn threads(work: usize) -> gemm::Parallelism {
     match std::thread::available_parallelism().map_or(1, |n| n.get()) {
         n if n > 1 && work >= 8_000_000 => gemm::Parallelism::Rayon(n),
         _ => gemm::Parallelism::None,
+    }
+}
+
+fn activate(a: Activation, x: f32) -> f32 {
+    match a {
+        Activation::Tanh => fast_tanh(x),
+        Activation::Relu => x.max(0.0),
+        Activation::Elu => {
+            if x > 0.0 {
+                x
+            } else {
+                x.exp_m1()
+            }
+        }
     }
 }
 
@@ -86,7 +103,12 @@ impl PlainMlp {
             w.push(l.weight.as_tensor().flatten_all()?.to_vec1::<f32>()?);
             b.push(l.bias.as_tensor().to_vec1::<f32>()?);
         }
-        Ok(PlainMlp { sizes, w, b })
+        Ok(PlainMlp {
+            activation: mlp.activation,
+            sizes,
+            w,
+            b,
+        })
     }
 
     /// Writes the parameters back into the candle MLP.
@@ -122,11 +144,17 @@ impl PlainMlp {
                 for (v, bias) in row.iter_mut().zip(&self.b[l]) {
                     *v += bias;
                     if hidden {
-                        *v = fast_tanh(*v);
+                        *v = activate(self.activation, *v);
                     }
                 }
             }
         }
+    }
+
+    /// Output of a batch (convenience over [`PlainMlp::forward`]).
+    pub fn apply(&self, x: &[f32], batch: usize, acts: &mut Vec<Vec<f32>>) -> Vec<f32> {
+        self.forward(x, batch, acts);
+        acts[self.w.len()].clone()
     }
 
     /// Backward pass: `d_out` (batch x out) is dLoss/dOutput; fills `gw`, `gb` (same shapes as
@@ -167,6 +195,79 @@ impl PlainMlp {
                 *g *= 1.0 - y * y;
             }
             std::mem::swap(d, d_prev);
+        }
+    }
+}
+
+/// A frozen encoder as plain buffers, for fast inference during rollouts.
+#[derive(Debug, Clone)]
+pub enum PlainEncoder {
+    /// The z-scored observation itself.
+    Identity,
+    /// PCA: components (input x latent, row-major).
+    Linear {
+        /// Components.
+        components: Vec<f32>,
+        /// Input width.
+        input: usize,
+        /// Latent width.
+        latent: usize,
+    },
+    /// The AE's encoder.
+    Ae(PlainMlp),
+    /// The VAE's trunk and mean head (ELU between).
+    Vae(PlainMlp, PlainMlp),
+}
+
+impl PlainEncoder {
+    /// Copies a candle encoder.
+    pub fn from_encoder(e: &Encoder) -> Result<PlainEncoder> {
+        Ok(match e.kind {
+            EncoderKind::None => PlainEncoder::Identity,
+            EncoderKind::Pca => {
+                let p = e.pca.as_ref().expect("pca components");
+                let (input, latent) = p.dims2()?;
+                PlainEncoder::Linear {
+                    components: p.flatten_all()?.to_vec1()?,
+                    input,
+                    latent,
+                }
+            }
+            EncoderKind::Ae => {
+                PlainEncoder::Ae(PlainMlp::from_mlp(e.trunk.as_ref().expect("ae trunk"))?)
+            }
+            EncoderKind::Vae => {
+                let (mu, _) = e.heads.as_ref().expect("vae heads");
+                PlainEncoder::Vae(
+                    PlainMlp::from_mlp(e.trunk.as_ref().expect("vae trunk"))?,
+                    PlainMlp::from_mlp(mu)?,
+                )
+            }
+        })
+    }
+
+    /// Features of `batch` z-scored rows.
+    pub fn encode(&self, x: &[f32], batch: usize, acts: &mut Vec<Vec<f32>>) -> Vec<f32> {
+        match self {
+            PlainEncoder::Identity => x.to_vec(),
+            PlainEncoder::Linear {
+                components,
+                input,
+                latent,
+            } => {
+                let mut out = vec![0.0; batch * latent];
+                matmul(
+                    batch, *latent, *input, &mut out, false, x, *input, 1, components, *latent, 1,
+                );
+                out
+            }
+            PlainEncoder::Ae(m) => m.apply(x, batch, acts),
+            PlainEncoder::Vae(trunk, mu) => {
+                let mut h = trunk.apply(x, batch, acts);
+                h.iter_mut()
+                    .for_each(|v| *v = activate(Activation::Elu, *v));
+                mu.apply(&h, batch, acts)
+            }
         }
     }
 }
@@ -231,6 +332,21 @@ pub struct Workspace {
 
 const LOG_SQRT_2PI: f32 = 0.918_938_5;
 
+/// Log-density of `a = (tanh(u) + 1) / 2` for one sample, `u ~ N(mu, sigma)`; `inv_var` is
+/// `1 / sigma^2` and `log_std_sum` the sum of `log sigma`.
+pub fn squashed_log_prob(mu: &[f32], u: &[f32], inv_var: &[f32], log_std_sum: f32) -> f32 {
+    let mut logp = -log_std_sum + mu.len() as f32 * (std::f32::consts::LN_2 - LOG_SQRT_2PI);
+    for k in 0..mu.len() {
+        let z = u[k] - mu[k];
+        // log(1 - tanh(u)^2) = 2 (ln 2 - u - softplus(-2u))
+        let x = -2.0 * u[k];
+        let softplus = x.max(0.0) + (-x.abs()).exp().ln_1p();
+        let log_jac = 2.0 * (std::f32::consts::LN_2 - u[k] - softplus);
+        logp += -0.5 * z * z * inv_var[k] - log_jac;
+    }
+    logp
+}
+
 /// The PPO loss of a minibatch and its gradients.
 pub fn loss_and_gradients(
     policy: &PlainMlp,
@@ -260,15 +376,7 @@ pub fn loss_and_gradients(
     let clip = cfg.clip as f32;
     for i in 0..n {
         let (mu, ui) = (&mean[i * a..(i + 1) * a], &mb.u[i * a..(i + 1) * a]);
-        let mut logp = -log_std_sum + a as f32 * (std::f32::consts::LN_2 - LOG_SQRT_2PI);
-        for k in 0..a {
-            let z = ui[k] - mu[k];
-            // log(1 - tanh(u)^2) = 2 (ln 2 - u - softplus(-2u))
-            let x = -2.0 * ui[k];
-            let softplus = x.max(0.0) + (-x.abs()).exp().ln_1p();
-            let log_jac = 2.0 * (std::f32::consts::LN_2 - ui[k] - softplus);
-            logp += -0.5 * z * z * inv_var[k] - log_jac;
-        }
+        let logp = squashed_log_prob(mu, ui, &inv_var, log_std_sum);
         let log_ratio = logp - mb.old_log_prob[i];
         let r = log_ratio.exp();
         let adv = mb.advantages[i];
@@ -394,6 +502,7 @@ mod tests {
 
     fn random_mlp(sizes: &[usize], rng: &mut SmallRng) -> PlainMlp {
         PlainMlp {
+            activation: Activation::Tanh,
             sizes: sizes.to_vec(),
             w: (0..sizes.len() - 1)
                 .map(|l| {

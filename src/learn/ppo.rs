@@ -129,6 +129,14 @@ pub struct UpdateStats {
     pub encoder_loss: f64,
 }
 
+/// Plain copies of a frozen encoder and the networks, for inference.
+struct FastNets {
+    encoder: super::fast::PlainEncoder,
+    policy: super::fast::PlainMlp,
+    value: super::fast::PlainMlp,
+    log_std: Vec<f32>,
+}
+
 /// The learner's networks and optimiser.
 pub struct Ppo {
     /// Policy and value networks.
@@ -142,6 +150,9 @@ pub struct Ppo {
     opt: AdamW,
     /// Adam state of the fused update path (frozen encoders).
     fast_adam: super::fast::Adam,
+    /// Plain-buffer copies of the frozen encoder and the networks for rollouts (rebuilt after
+    /// every update).
+    fast: Option<FastNets>,
     rng: SmallRng,
     device: Device,
 }
@@ -183,6 +194,7 @@ impl Ppo {
             config,
             opt,
             fast_adam: super::fast::Adam::default(),
+            fast: None,
             rng,
             device: device.clone(),
         })
@@ -214,14 +226,81 @@ impl Ppo {
     /// Acts on z-scored observations (`n x obs`).
     pub fn act(&mut self, obs: &[f32], deterministic: bool) -> Result<Actions> {
         let dim = self.encoder.input_size();
+        if self.mode == EncoderMode::Frozen {
+            return self.act_fast(obs, deterministic);
+        }
         let x = Tensor::from_slice(obs, (obs.len() / dim, dim), &self.device)?;
         let f = self.features(&x)?;
         self.net.act(&f, &mut self.rng, deterministic)
     }
 
+    fn fast_nets(&mut self) -> Result<&FastNets> {
+        if self.fast.is_none() {
+            self.fast = Some(FastNets {
+                encoder: super::fast::PlainEncoder::from_encoder(&self.encoder)?,
+                policy: super::fast::PlainMlp::from_mlp(&self.net.policy)?,
+                value: super::fast::PlainMlp::from_mlp(&self.net.value)?,
+                log_std: super::fast::read_var(&self.net.log_std)?,
+            });
+        }
+        Ok(self.fast.as_ref().expect("built above"))
+    }
+
+    /// Forgets the plain copies (call after changing the networks' variables directly, e.g. by
+    /// loading a checkpoint after acting).
+    pub fn invalidate_cache(&mut self) {
+        self.fast = None;
+    }
+
+    fn act_fast(&mut self, obs: &[f32], deterministic: bool) -> Result<Actions> {
+        let n = obs.len() / self.encoder.input_size();
+        self.fast_nets()?;
+        let nets = self.fast.as_ref().expect("built above");
+        let mut acts = Vec::new();
+        let features = nets.encoder.encode(obs, n, &mut acts);
+        let mean = nets.policy.apply(&features, n, &mut acts);
+        let value = nets.value.apply(&features, n, &mut acts);
+        let k = nets.log_std.len();
+        let std: Vec<f32> = nets.log_std.iter().map(|s| s.exp()).collect();
+        let inv_var: Vec<f32> = std.iter().map(|s| 1.0 / (s * s)).collect();
+        let log_std_sum: f32 = nets.log_std.iter().sum();
+        let mut u = vec![0f32; n * k];
+        for (i, x) in u.iter_mut().enumerate() {
+            let noise = if deterministic {
+                0.0
+            } else {
+                super::mlp::normal(&mut self.rng) as f32
+            };
+            *x = mean[i] + std[i % k] * noise;
+        }
+        let log_prob = (0..n)
+            .map(|i| {
+                super::fast::squashed_log_prob(
+                    &mean[i * k..(i + 1) * k],
+                    &u[i * k..(i + 1) * k],
+                    &inv_var,
+                    log_std_sum,
+                )
+            })
+            .collect();
+        let a = u.iter().map(|x| 0.5 * (x.tanh() + 1.0)).collect();
+        Ok(Actions {
+            u,
+            a,
+            log_prob,
+            value,
+        })
+    }
+
     /// Values of z-scored observations.
     pub fn values(&self, obs: &[f32]) -> Result<Vec<f32>> {
         let dim = self.encoder.input_size();
+        if let (EncoderMode::Frozen, Some(nets)) = (self.mode, &self.fast) {
+            let n = obs.len() / dim;
+            let mut acts = Vec::new();
+            let features = nets.encoder.encode(obs, n, &mut acts);
+            return Ok(nets.value.apply(&features, n, &mut acts));
+        }
         let x = Tensor::from_slice(obs, (obs.len() / dim, dim), &self.device)?;
         self.net.values(&self.features(&x)?)?.to_vec1()
     }
@@ -442,6 +521,7 @@ impl Ppo {
         }
         policy.store(&self.net.policy)?;
         value.store(&self.net.value)?;
+        self.fast = None;
         let dev = self.net.log_std.device().clone();
         self.net
             .log_std
