@@ -541,21 +541,6 @@ mod tests {
         // Old log-probabilities close to the current ones, so every ratio is inside the clip range.
         let mut g = Gradients::default();
         let zeros = vec![0.0; n];
-        loss_and_gradients(
-            &policy,
-            &value,
-            &log_std,
-            &Minibatch {
-                x: &x,
-                u: &u,
-                old_log_prob: &zeros,
-                advantages: &adv,
-                returns: &ret,
-            },
-            cfg,
-            &mut ws,
-            &mut g,
-        );
         let mut old = vec![0f32; n];
         {
             // logp_i = -policy_loss contribution is not separable; recover logp from ratio = exp(logp).

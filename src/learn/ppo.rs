@@ -315,69 +315,44 @@ impl Ppo {
     /// `epochs` passes of minibatch updates over `batch`.
     pub fn update(&mut self, batch: &Batch) -> Result<UpdateStats> {
         let act = self.net.log_std.dims()[0];
-        // A frozen encoder gives the same features every epoch: encode the rollout once and
-        // let the minibatches read features (for AE/VAE this saves an encoder pass per step).
-        let frozen = self.mode == EncoderMode::Frozen
-            && self.encoder.kind != super::encoder::EncoderKind::None;
-        let precomputed;
-        let (source, dim): (&[f32], usize) = if frozen {
+        if self.mode == EncoderMode::Frozen {
+            // A frozen encoder gives the same features every epoch: encode the rollout once.
+            if self.encoder.kind == super::encoder::EncoderKind::None {
+                return self.update_fused(&batch.obs, self.encoder.input_size(), batch);
+            }
             let in_dim = self.encoder.input_size();
-            let mut f = Vec::with_capacity(batch.log_prob.len() * self.encoder.output_size());
+            let mut features =
+                Vec::with_capacity(batch.log_prob.len() * self.encoder.output_size());
             for rows in batch.obs.chunks(4096 * in_dim) {
                 let x = Tensor::from_slice(rows, (rows.len() / in_dim, in_dim), &self.device)?;
-                f.extend(self.encoder.encode(&x)?.flatten_all()?.to_vec1::<f32>()?);
+                features.extend(self.encoder.encode(&x)?.flatten_all()?.to_vec1::<f32>()?);
             }
-            precomputed = f;
-            (&precomputed, self.encoder.output_size())
-        } else {
-            (&batch.obs, self.encoder.input_size())
-        };
-        if self.mode == EncoderMode::Frozen {
-            return self.update_fused(source, dim, batch);
+            return self.update_fused(&features, self.encoder.output_size(), batch);
         }
+        // Adapt and joint: the encoder trains, so features are computed in the graph.
+        let dim = self.encoder.input_size();
         let n = batch.log_prob.len();
         let mut order: Vec<usize> = (0..n).collect();
         let mut stats = UpdateStats::default();
         let mut count = 0.0;
-        let (mut obs, mut u, mut logp, mut adv, mut ret) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut mb = Gathered::default();
         for _ in 0..self.config.epochs {
             order.shuffle(&mut self.rng);
             for chunk in order.chunks(self.config.batch_size) {
                 if chunk.len() < 2 {
                     continue;
                 }
-                obs.clear();
-                u.clear();
-                logp.clear();
-                adv.clear();
-                ret.clear();
-                for &i in chunk {
-                    obs.extend_from_slice(&source[i * dim..(i + 1) * dim]);
-                    u.extend_from_slice(&batch.u[i * act..(i + 1) * act]);
-                    logp.push(batch.log_prob[i]);
-                    adv.push(batch.advantages[i]);
-                    ret.push(batch.returns[i]);
-                }
-                // Advantage normalisation per minibatch (SB3).
-                let m = adv.iter().sum::<f32>() / adv.len() as f32;
-                let s =
-                    (adv.iter().map(|a| (a - m) * (a - m)).sum::<f32>() / adv.len() as f32).sqrt();
-                for a in &mut adv {
-                    *a = (*a - m) / (s + 1e-8);
-                }
+                mb.fill(chunk, &batch.obs, dim, batch, act);
+                let (obs, u, logp, adv, ret) =
+                    (&mb.x, &mb.u, &mb.log_prob, &mb.advantages, &mb.returns);
                 let k = chunk.len();
-                let x = Tensor::from_slice(&obs, (k, dim), &self.device)?;
-                let ut = Tensor::from_slice(&u, (k, act), &self.device)?;
-                let old = Tensor::from_slice(&logp, k, &self.device)?;
-                let advt = Tensor::from_slice(&adv, k, &self.device)?;
-                let rett = Tensor::from_slice(&ret, k, &self.device)?;
+                let x = Tensor::from_slice(obs, (k, dim), &self.device)?;
+                let ut = Tensor::from_slice(u, (k, act), &self.device)?;
+                let old = Tensor::from_slice(logp, k, &self.device)?;
+                let advt = Tensor::from_slice(adv, k, &self.device)?;
+                let rett = Tensor::from_slice(ret, k, &self.device)?;
 
-                let features = if frozen {
-                    x.clone()
-                } else {
-                    self.features(&x)?
-                };
+                let features = self.features(&x)?;
                 let new_logp = self.net.log_prob(&features, &ut)?;
                 let log_ratio = (&new_logp - &old)?;
                 let ratio = log_ratio.exp()?;
@@ -456,38 +431,20 @@ impl Ppo {
         let mut g = Gradients::default();
         let mut stats = UpdateStats::default();
         let mut count = 0.0;
-        let (mut x, mut u, mut logp, mut adv, mut ret) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut gathered = Gathered::default();
         for _ in 0..self.config.epochs {
             order.shuffle(&mut self.rng);
             for chunk in order.chunks(self.config.batch_size) {
                 if chunk.len() < 2 {
                     continue;
                 }
-                x.clear();
-                u.clear();
-                logp.clear();
-                adv.clear();
-                ret.clear();
-                for &i in chunk {
-                    x.extend_from_slice(&features[i * dim..(i + 1) * dim]);
-                    u.extend_from_slice(&batch.u[i * act..(i + 1) * act]);
-                    logp.push(batch.log_prob[i]);
-                    adv.push(batch.advantages[i]);
-                    ret.push(batch.returns[i]);
-                }
-                let m = adv.iter().sum::<f32>() / adv.len() as f32;
-                let s =
-                    (adv.iter().map(|a| (a - m) * (a - m)).sum::<f32>() / adv.len() as f32).sqrt();
-                for a in &mut adv {
-                    *a = (*a - m) / (s + 1e-8);
-                }
+                gathered.fill(chunk, features, dim, batch, act);
                 let mb = Minibatch {
-                    x: &x,
-                    u: &u,
-                    old_log_prob: &logp,
-                    advantages: &adv,
-                    returns: &ret,
+                    x: &gathered.x,
+                    u: &gathered.u,
+                    old_log_prob: &gathered.log_prob,
+                    advantages: &gathered.advantages,
+                    returns: &gathered.returns,
                 };
                 loss_and_gradients(&policy, &value, &log_std, &mb, cfg, &mut ws, &mut g);
                 let mut grads: Vec<&mut Vec<f32>> = g
@@ -535,6 +492,46 @@ impl Ppo {
         }
         stats.explained_variance = explained_variance(&batch.values, &batch.returns);
         Ok(stats)
+    }
+}
+
+/// One minibatch gathered from a rollout, its advantages normalised (SB3).
+#[derive(Default)]
+struct Gathered {
+    x: Vec<f32>,
+    u: Vec<f32>,
+    log_prob: Vec<f32>,
+    advantages: Vec<f32>,
+    returns: Vec<f32>,
+}
+
+impl Gathered {
+    /// Gathers the samples `chunk`; `x` holds `dim` inputs per sample.
+    fn fill(&mut self, chunk: &[usize], x: &[f32], dim: usize, batch: &Batch, act: usize) {
+        self.x.clear();
+        self.u.clear();
+        self.log_prob.clear();
+        self.advantages.clear();
+        self.returns.clear();
+        for &i in chunk {
+            self.x.extend_from_slice(&x[i * dim..(i + 1) * dim]);
+            self.u.extend_from_slice(&batch.u[i * act..(i + 1) * act]);
+            self.log_prob.push(batch.log_prob[i]);
+            self.advantages.push(batch.advantages[i]);
+            self.returns.push(batch.returns[i]);
+        }
+        let n = self.advantages.len() as f32;
+        let m = self.advantages.iter().sum::<f32>() / n;
+        let s = (self
+            .advantages
+            .iter()
+            .map(|a| (a - m) * (a - m))
+            .sum::<f32>()
+            / n)
+            .sqrt();
+        for a in &mut self.advantages {
+            *a = (*a - m) / (s + 1e-8);
+        }
     }
 }
 
