@@ -1,4 +1,5 @@
-//! The `gaitscope` binary: command-line tools over the headless core.
+//! The `gaitscope` binary: the desktop app (no subcommand) and command-line tools over the
+//! headless core.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +45,21 @@ fn run_config(
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// App: save a screenshot of the window to this PNG after `--frames` frames, then exit.
+    #[arg(long)]
+    screenshot: Option<PathBuf>,
+    /// App: frames before the screenshot.
+    #[arg(long, default_value_t = 90)]
+    frames: u32,
+    /// App: start with large fonts (lecture mode).
+    #[arg(long)]
+    lecture: bool,
+    /// App: a run folder whose policy to watch at start (default: the shipped VAE policy).
+    #[arg(long)]
+    watch: Option<PathBuf>,
+    /// App: window width and height in logical pixels.
+    #[arg(long, num_args = 2, value_names = ["WIDTH", "HEIGHT"])]
+    size: Option<Vec<u32>>,
 }
 
 #[derive(Subcommand)]
@@ -146,6 +162,13 @@ enum Command {
         #[command(subcommand)]
         what: BenchWhat,
     },
+    /// Checks that a screenshot is not blank (for CI): prints its size and colour statistics and
+    /// fails if one colour covers nearly all of it.
+    #[command(hide = true)]
+    CheckImage {
+        /// The PNG.
+        path: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -161,6 +184,12 @@ enum BenchWhat {
         /// Rapier substeps per 0.01 s control step.
         #[arg(long)]
         substeps: Option<usize>,
+    },
+    /// Frame times of the app (median, 95th percentile) with training idle and at full speed.
+    Gui {
+        /// Frames measured in each state.
+        #[arg(long, default_value_t = 300)]
+        frames: u32,
     },
     /// Seconds per PPO update at the study's sizes (obs 66 and 296).
     Ppo {
@@ -179,6 +208,17 @@ fn main() -> ExitCode {
     }
     gaitscope::learn::configure_threads();
     let cli = Cli::parse();
+    let app_options = gaitscope::app::AppOptions {
+        screenshot: cli.screenshot.clone(),
+        frames: cli.frames,
+        lecture: cli.lecture,
+        watch: cli.watch.clone(),
+        size: cli
+            .size
+            .as_deref()
+            .map_or((1600, 900), |s| (s[0].max(320), s[1].max(240))),
+        ..Default::default()
+    };
     let result = match cli.command {
         Some(Command::Analyze { motion, out, model }) => {
             let model = model.unwrap_or_else(gaitscope::default_model_path);
@@ -265,10 +305,15 @@ fn main() -> ExitCode {
             gaitscope::cli::train::run(c, &out)
         }),
         Some(Command::Eval { run, episodes }) => gaitscope::cli::eval::run(&run, episodes),
-        None => {
-            eprintln!("The desktop app is not built yet; try `gaitscope --help`.");
-            Ok(())
-        }
+        Some(Command::Bench {
+            what: BenchWhat::Gui { frames },
+        }) => gaitscope::app::run(gaitscope::app::AppOptions {
+            bench_frames: Some(frames),
+            size: (1024, 640),
+            ..app_options
+        }),
+        Some(Command::CheckImage { path }) => gaitscope::cli::check_image::run(&path),
+        None => gaitscope::app::run(app_options),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -24,3 +24,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     })
 }
+
+/// Lowers the calling thread's scheduling priority by `nice` steps (Linux: per thread, and
+/// threads it spawns inherit it), so background training leaves the window's thread the CPU it
+/// needs. Elsewhere, and if the system refuses, nothing happens.
+pub fn lower_thread_priority(nice: i32) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its integer arguments; `who = 0` names the calling thread.
+    unsafe {
+        let current = libc::getpriority(libc::PRIO_PROCESS, 0);
+        let _ = libc::setpriority(libc::PRIO_PROCESS, 0, (current + nice).min(19));
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = nice;
+}

@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod bench;
+pub mod check_image;
 pub mod collect;
 pub mod eval;
 pub mod fit_encoder;

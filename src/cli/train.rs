@@ -39,6 +39,7 @@ pub fn run(config: RunConfig, out: &Path) -> Result<()> {
                 );
             }
             Event::Log(s) => bar.println(s),
+            Event::Policy(_) => {}
             Event::Finished(s) => bar.println(format!("training {s}")),
         }
     }

@@ -8,6 +8,7 @@ pub mod gae;
 pub mod mlp;
 pub mod policy;
 pub mod ppo;
+pub mod snapshot;
 
 /// The device learning runs on (the CPU; the models are small).
 pub fn device() -> candle_core::Device {

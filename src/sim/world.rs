@@ -749,6 +749,25 @@ impl Simulation {
             .collect()
     }
 
+    /// Paths of all muscles through their active points (world positions), with the coordinates
+    /// and body frames computed once.
+    pub fn muscle_paths(&self) -> Vec<Vec<DVec3>> {
+        let (q, _) = self.coordinates();
+        let frames = self.body_frames();
+        self.model
+            .muscles
+            .iter()
+            .map(|muscle| {
+                muscle
+                    .path
+                    .iter()
+                    .filter(|p| is_active(p, &q))
+                    .map(|p| frames[p.body].point(local_location(p, &q)))
+                    .collect()
+            })
+            .collect()
+    }
+
     /// The muscle's state and its active points (body, world position) for the current physics
     /// state.
     fn muscle_geometry(

@@ -104,6 +104,8 @@ pub enum Event {
     Update(UpdateMetrics),
     /// A line worth showing.
     Log(String),
+    /// The policy after an update, for a live evaluation (sent only when someone listens).
+    Policy(Box<crate::learn::snapshot::PolicySnapshot>),
     /// Training ended (normally, stopped or failed: the message says which).
     Finished(String),
 }
@@ -115,4 +117,8 @@ pub enum Control {
     Stop,
     /// Write a checkpoint now (at the end of the current update).
     Checkpoint,
+    /// Hold the learner and the workers (at the next environment step) until `Resume` or `Stop`.
+    Pause,
+    /// Go on after `Pause`.
+    Resume,
 }

@@ -5,4 +5,5 @@ pub mod collect;
 pub mod eval;
 pub mod messages;
 pub mod run;
+pub mod session;
 pub mod workers;

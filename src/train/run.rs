@@ -190,6 +190,8 @@ pub fn train(
     };
     let mut obs = norm(&pool.reset()?);
     let mut stop = false;
+    // Checkpoint requests seen during a rollout are served at the end of its update.
+    let mut deferred: Vec<Control> = Vec::new();
     while state.env_steps < config.total_steps && !stop {
         let started = Instant::now();
         let n_steps = config.ppo.n_steps;
@@ -220,12 +222,18 @@ pub fn train(
             episodes.extend(reply.episodes);
             obs = norm(&reply.obs);
             if let Some(c) = &control {
-                for msg in c.try_iter() {
-                    if msg == Control::Stop {
-                        stop = true;
-                    }
+                let mut pending = Vec::new();
+                stop |= poll_control(c, &mut pending);
+                deferred.extend(pending);
+                if stop {
+                    break;
                 }
             }
+        }
+        if stop && batch_u.len() < n_steps * n_envs * act_dim {
+            // Stopped mid-rollout: the partial rollout is dropped; the last checkpoint stands.
+            save_checkpoint(&ckpt_dir, &ppo, state)?;
+            break;
         }
         let rollout_seconds = started.elapsed().as_secs_f64();
         let last_values = ppo.values(&obs)?;
@@ -283,19 +291,22 @@ pub fn train(
         };
         append_line(&metrics_path, &metrics.csv())?;
         send(Event::Update(metrics));
-        if state.updates % config.checkpoint_every.max(1) == 0
+        if events.is_some() {
+            match crate::learn::snapshot::PolicySnapshot::of(&ppo) {
+                Ok(p) => send(Event::Policy(Box::new(p))),
+                Err(e) => send(Event::Log(format!("policy snapshot failed: {e}"))),
+            }
+        }
+        if let Some(c) = &control {
+            stop |= poll_control(c, &mut deferred);
+        }
+        let requested = deferred.drain(..).any(|m| m == Control::Checkpoint);
+        if requested
             || stop
+            || state.updates % config.checkpoint_every.max(1) == 0
             || state.env_steps >= config.total_steps
         {
             save_checkpoint(&ckpt_dir, &ppo, state)?;
-        }
-        if let Some(c) = &control {
-            for msg in c.try_iter() {
-                match msg {
-                    Control::Stop => stop = true,
-                    Control::Checkpoint => save_checkpoint(&ckpt_dir, &ppo, state)?,
-                }
-            }
         }
     }
     send(Event::Finished(if stop {
@@ -353,6 +364,32 @@ pub fn save_checkpoint(dir: &Path, ppo: &Ppo, state: RunState) -> Result<()> {
     let text = ron::ser::to_string_pretty(&state, ron::ser::PrettyConfig::default())?;
     crate::util::write_atomic(&dir.join("state.ron"), text.as_bytes())?;
     Ok(())
+}
+
+/// Reads pending control messages: returns whether to stop; checkpoint requests go to `deferred`.
+/// On `Pause` it blocks (no busy wait) until `Resume` or `Stop`, or until the sender is gone.
+fn poll_control(control: &Receiver<Control>, deferred: &mut Vec<Control>) -> bool {
+    let mut paused = false;
+    loop {
+        let msg = if paused {
+            match control.recv() {
+                Ok(m) => m,
+                Err(_) => return true,
+            }
+        } else {
+            match control.try_recv() {
+                Ok(m) => m,
+                Err(crossbeam_channel::TryRecvError::Empty) => return false,
+                Err(crossbeam_channel::TryRecvError::Disconnected) => return false,
+            }
+        };
+        match msg {
+            Control::Stop => return true,
+            Control::Checkpoint => deferred.push(Control::Checkpoint),
+            Control::Pause => paused = true,
+            Control::Resume => paused = false,
+        }
+    }
 }
 
 fn append_line(path: &Path, line: &str) -> Result<()> {

@@ -1,0 +1,99 @@
+//! The model's data for drawing: the parsed `.osim`, its bone meshes (`.vtp`) and the reference
+//! motion, loaded once at start (a missing mesh is skipped with a warning, not fatal).
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use bevy::asset::RenderAssetUsages;
+use bevy::mesh::{Indices, PrimitiveTopology};
+use bevy::prelude::*;
+
+use crate::env::EnvConfig;
+use crate::osim::model::DisplayGeometry;
+use crate::osim::{Model, Table};
+
+/// One bone mesh placed on a body.
+#[derive(Debug, Clone)]
+pub struct BoneMesh {
+    /// Model body index.
+    pub body: usize,
+    /// Placement and colour from the model file.
+    pub geometry: DisplayGeometry,
+    /// The triangles.
+    pub mesh: crate::osim::Mesh,
+}
+
+/// The model, its meshes and the reference motion.
+#[derive(Resource, Clone)]
+pub struct ModelData {
+    /// The parsed model.
+    pub model: Arc<Model>,
+    /// Bone meshes that loaded.
+    pub bones: Vec<BoneMesh>,
+    /// The reference motion of the environment.
+    pub motion: Table,
+    /// The environment configuration the app evaluates and trains with.
+    pub env: EnvConfig,
+    /// Meshes that failed to load (file and reason).
+    pub missing: Vec<String>,
+}
+
+impl ModelData {
+    /// Loads the model named by `env` (default: the shipped one), its meshes and its reference.
+    pub fn load(env: &EnvConfig) -> Result<ModelData> {
+        let model_path = env.model.clone().unwrap_or_else(crate::default_model_path);
+        let model = Model::load(&model_path)?;
+        let geometry_dir = model_path
+            .parent()
+            .unwrap_or_else(|| std::path::Path::new("."))
+            .join("Geometry");
+        let mut bones = Vec::new();
+        let mut missing = Vec::new();
+        for (b, body) in model.bodies.iter().enumerate() {
+            for g in &body.geometry {
+                match crate::osim::Mesh::load(geometry_dir.join(&g.file)) {
+                    Ok(mesh) => bones.push(BoneMesh {
+                        body: b,
+                        geometry: g.clone(),
+                        mesh,
+                    }),
+                    Err(e) => {
+                        warn!("bone mesh skipped: {e}");
+                        missing.push(format!("{}: {e}", g.file));
+                    }
+                }
+            }
+        }
+        let motion_path = env
+            .reference
+            .clone()
+            .unwrap_or_else(|| crate::models_dir().join("motions").join("normal.mot"));
+        let motion = Table::load(&motion_path)
+            .with_context(|| format!("loading the reference {}", motion_path.display()))?;
+        Ok(ModelData {
+            model: Arc::new(model),
+            bones,
+            motion,
+            env: env.clone(),
+            missing,
+        })
+    }
+}
+
+/// Converts a `.vtp` triangle mesh into a Bevy mesh (normals from the file or computed).
+pub fn bevy_mesh(mesh: &crate::osim::Mesh) -> Mesh {
+    let indices: Vec<u32> = mesh.triangles.iter().flatten().copied().collect();
+    let mut out = Mesh::new(
+        PrimitiveTopology::TriangleList,
+        RenderAssetUsages::default(),
+    )
+    .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, mesh.positions.clone())
+    .with_inserted_indices(Indices::U32(indices));
+    match &mesh.normals {
+        Some(n) if n.len() == mesh.positions.len() => {
+            out.insert_attribute(Mesh::ATTRIBUTE_NORMAL, n.clone());
+        }
+        _ => out.compute_smooth_normals(),
+    }
+    out
+}

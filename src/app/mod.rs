@@ -1,0 +1,108 @@
+//! The desktop app: Bevy plugins over the headless core, one per concern.
+//!
+//! - [`scene`]: bones, muscles, contacts, centre of mass and the reference ghost, posed from the
+//!   displayed [`Frame`](crate::live::Frame) every frame.
+//! - [`camera`]: ground, lights, and a camera that orbits with the mouse and follows the pelvis.
+//! - [`bridge`]: the live evaluation thread and the training runs; drains their channels each frame
+//!   with `try_iter`, never blocking.
+//! - [`playback`]: recorded episodes, a timeline, and which frame the scene shows.
+//! - [`ui`] and [`plots`]: the egui panels.
+//! - [`capture`]: screenshots and the frame-time benchmark, without a person.
+
+pub mod assets;
+pub mod bridge;
+pub mod camera;
+pub mod capture;
+pub mod playback;
+pub mod plots;
+pub mod scene;
+pub mod ui;
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use bevy::prelude::*;
+use bevy::window::WindowResolution;
+
+/// What the app should do beyond showing itself.
+#[derive(Debug, Clone, Resource)]
+pub struct AppOptions {
+    /// Save a screenshot here after `frames` frames, then exit.
+    pub screenshot: Option<PathBuf>,
+    /// Frames before the screenshot.
+    pub frames: u32,
+    /// Measure frame times over this many frames idle and as many with training, print, exit.
+    pub bench_frames: Option<u32>,
+    /// Start with large fonts.
+    pub lecture: bool,
+    /// A run folder whose policy to watch at start (default: the shipped VAE policy).
+    pub watch: Option<PathBuf>,
+    /// Window size in logical pixels.
+    pub size: (u32, u32),
+    /// Load the shipped policies and their curves at start.
+    pub load_shipped: bool,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        AppOptions {
+            screenshot: None,
+            frames: 90,
+            bench_frames: None,
+            lecture: false,
+            watch: None,
+            size: (1600, 900),
+            load_shipped: true,
+        }
+    }
+}
+
+/// Ordering of the per-frame work: drain channels, choose the displayed frame, pose the scene.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FrameSet {
+    /// Read what the threads sent.
+    Drain,
+    /// Pick the frame to show (live or a recording).
+    Select,
+    /// Move entities and recolour muscles.
+    Pose,
+}
+
+/// Opens the window and runs until it is closed (or the screenshot or benchmark is done).
+pub fn run(options: AppOptions) -> Result<()> {
+    crate::learn::configure_threads();
+    let model = assets::ModelData::load(&crate::env::EnvConfig::default())?;
+    let mut app = App::new();
+    app.insert_resource(ClearColor(Color::srgb(0.11, 0.12, 0.14)))
+        .add_plugins(DefaultPlugins.set(WindowPlugin {
+            primary_window: Some(Window {
+                title: "gaitscope: a musculoskeletal model learns to walk".into(),
+                resolution: WindowResolution::new(options.size.0, options.size.1),
+                ..default()
+            }),
+            ..default()
+        }))
+        .add_plugins(bevy_egui::EguiPlugin::default())
+        .insert_resource(model)
+        .add_plugins((
+            scene::ScenePlugin,
+            camera::CameraPlugin,
+            bridge::BridgePlugin,
+            playback::PlaybackPlugin,
+            ui::UiPlugin,
+            capture::CapturePlugin,
+        ))
+        .insert_resource(options);
+    match app.run() {
+        AppExit::Success => Ok(()),
+        AppExit::Error(code) => bail!("the app ended with error code {code}"),
+    }
+}
+
+/// Configures the frame ordering (used by every plugin that adds per-frame systems).
+pub(crate) fn configure_sets(app: &mut App) {
+    app.configure_sets(
+        Update,
+        (FrameSet::Drain, FrameSet::Select, FrameSet::Pose).chain(),
+    );
+}

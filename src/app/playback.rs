@@ -1,0 +1,185 @@
+//! Playback of recorded episodes: the library of recordings, a timeline position, play/pause
+//! (space), frame steps (arrow keys), speed and loop; and the choice of what the scene shows
+//! (the live frame or a recorded one).
+
+use bevy::prelude::*;
+use bevy_egui::input::EguiWantsInput;
+
+use super::bridge::LiveFeed;
+use super::scene::DisplayedFrame;
+use super::FrameSet;
+use crate::live::Recording;
+
+/// Recordings, timeline and keys.
+pub struct PlaybackPlugin;
+
+impl Plugin for PlaybackPlugin {
+    fn build(&self, app: &mut App) {
+        super::configure_sets(app);
+        app.init_resource::<Library>()
+            .init_resource::<Playback>()
+            .add_systems(
+                Update,
+                (playback_keys, advance_playback, select_displayed_frame)
+                    .chain()
+                    .in_set(FrameSet::Select),
+            );
+    }
+}
+
+/// Recorded episodes, oldest first.
+#[derive(Resource, Debug, Default)]
+pub struct Library {
+    /// The recordings.
+    pub recordings: Vec<Recording>,
+    /// Recordings added since start (numbering).
+    pub added: usize,
+}
+
+/// Most recordings kept; older unpinned ones are dropped first.
+pub const LIBRARY_SIZE: usize = 40;
+
+impl Library {
+    /// Adds a recording, dropping the oldest beyond [`LIBRARY_SIZE`].
+    pub fn add(&mut self, mut rec: Recording) {
+        self.added += 1;
+        rec.label = format!("#{} {}", self.added, rec.label);
+        self.recordings.push(rec);
+        if self.recordings.len() > LIBRARY_SIZE {
+            self.recordings.remove(0);
+        }
+    }
+}
+
+/// What the scene shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Source {
+    /// The live evaluation.
+    #[default]
+    Live,
+    /// A recording of the library (by index).
+    Recording(usize),
+}
+
+/// The timeline.
+#[derive(Resource, Debug, Clone)]
+pub struct Playback {
+    /// Live or a recording.
+    pub source: Source,
+    /// Position in the recording (s).
+    pub position: f32,
+    /// Playing (else paused).
+    pub playing: bool,
+    /// Playback speed (1 = real time).
+    pub speed: f32,
+    /// Start again at the end.
+    pub looping: bool,
+    /// Keep every finished live episode in the library.
+    pub record: bool,
+}
+
+impl Default for Playback {
+    fn default() -> Self {
+        Playback {
+            source: Source::Live,
+            position: 0.0,
+            playing: true,
+            speed: 1.0,
+            looping: true,
+            record: true,
+        }
+    }
+}
+
+impl Playback {
+    /// Index of the frame at the current position in `rec`.
+    pub fn frame_index(&self, rec: &Recording) -> usize {
+        if rec.frames.is_empty() {
+            return 0;
+        }
+        ((self.position / rec.dt).round().max(0.0) as usize).min(rec.frames.len() - 1)
+    }
+
+    /// Moves by `frames` frames (pauses).
+    pub fn step(&mut self, rec: &Recording, frames: i32) {
+        self.playing = false;
+        let i = self.frame_index(rec) as i32 + frames;
+        let last = rec.frames.len().saturating_sub(1) as i32;
+        self.position = i.clamp(0, last) as f32 * rec.dt;
+    }
+
+    /// Advances playing time by `dt` seconds of wall time.
+    pub fn advance(&mut self, rec: &Recording, dt: f32) {
+        if !self.playing || rec.frames.is_empty() {
+            return;
+        }
+        let end = (rec.frames.len() - 1) as f32 * rec.dt;
+        self.position += dt * self.speed;
+        if self.position > end {
+            if self.looping && end > 0.0 {
+                self.position %= end;
+            } else {
+                self.position = end;
+                self.playing = false;
+            }
+        }
+    }
+}
+
+fn playback_keys(
+    keys: Res<ButtonInput<KeyCode>>,
+    egui_input: Option<Res<EguiWantsInput>>,
+    library: Res<Library>,
+    mut playback: ResMut<Playback>,
+) {
+    if egui_input.is_some_and(|e| e.wants_keyboard_input()) {
+        return;
+    }
+    let Source::Recording(i) = playback.source else {
+        return;
+    };
+    let Some(rec) = library.recordings.get(i) else {
+        return;
+    };
+    if keys.just_pressed(KeyCode::Space) {
+        playback.playing = !playback.playing;
+    }
+    if keys.just_pressed(KeyCode::ArrowRight) {
+        playback.step(rec, 1);
+    }
+    if keys.just_pressed(KeyCode::ArrowLeft) {
+        playback.step(rec, -1);
+    }
+}
+
+fn advance_playback(time: Res<Time>, library: Res<Library>, mut playback: ResMut<Playback>) {
+    if let Source::Recording(i) = playback.source {
+        if let Some(rec) = library.recordings.get(i) {
+            let dt = time.delta_secs();
+            playback.advance(rec, dt);
+        } else {
+            playback.source = Source::Live;
+        }
+    }
+}
+
+/// Copies the live frame or the recording's frame into [`DisplayedFrame`].
+pub fn select_displayed_frame(
+    playback: Res<Playback>,
+    library: Res<Library>,
+    feed: Option<Res<LiveFeed>>,
+    mut shown: ResMut<DisplayedFrame>,
+) {
+    match playback.source {
+        Source::Live => {
+            if let Some(f) = feed.as_ref().and_then(|f| f.latest.as_ref()) {
+                shown.0 = Some(f.clone());
+            }
+        }
+        Source::Recording(i) => {
+            if let Some(rec) = library.recordings.get(i) {
+                shown.0 = rec.frames.get(playback.frame_index(rec)).cloned();
+            }
+        }
+    }
+}

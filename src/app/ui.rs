@@ -1,0 +1,633 @@
+//! The egui panels: view switches on top, training on the left, plots on the right, playback at
+//! the bottom; the 3D view gets the area left between them. File work (recordings) runs on helper
+//! threads so the window never waits for a disk.
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+use bevy_egui::{egui, EguiContexts, EguiPrimaryContextPass};
+use crossbeam_channel::{unbounded, Receiver, Sender};
+
+use super::bridge::{encoder_name, mode_name, LiveFeed, Loader, Runs};
+use super::camera::ViewportRect;
+use super::playback::{Library, Playback, Source};
+use super::plots::{self, LivePlots};
+use super::scene::{ColorBy, DisplayedFrame, ViewSettings};
+use super::AppOptions;
+use crate::learn::encoder::EncoderKind;
+use crate::learn::ppo::EncoderMode;
+use crate::live::evaluator::EvalCommand;
+use crate::live::Recording;
+use crate::train::messages::Control;
+use crate::train::run::RunConfig;
+
+/// The panels.
+pub struct UiPlugin;
+
+impl Plugin for UiPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<UiState>()
+            .add_systems(Startup, apply_options)
+            .add_systems(EguiPrimaryContextPass, (file_results, draw_ui).chain());
+    }
+}
+
+/// Results of file work done on helper threads.
+pub enum FileResult {
+    /// A message for the log.
+    Done(String),
+    /// A recording read from disk.
+    Loaded(Recording),
+}
+
+/// Widget state.
+#[derive(Resource)]
+pub struct UiState {
+    /// Encoder of the next run.
+    pub encoder: EncoderKind,
+    /// Encoder mode of the next run.
+    pub mode: EncoderMode,
+    /// Environment steps of the next run.
+    pub steps: u64,
+    /// The next run's configuration as RON (encoder, mode and steps are set from the widgets).
+    pub config_text: String,
+    /// Why the configuration did not parse.
+    pub config_error: Option<String>,
+    /// Run folder to load.
+    pub load_path: String,
+    /// Where recordings are saved and loaded.
+    pub recording_path: String,
+    /// Where `.mot` exports go.
+    pub mot_path: String,
+    /// Live evaluation paused.
+    pub live_paused: bool,
+    /// Live evaluation speed.
+    pub live_speed: f32,
+    /// Runs started from the app.
+    pub started: usize,
+    lecture_applied: Option<bool>,
+    files_tx: Sender<FileResult>,
+    files_rx: Receiver<FileResult>,
+}
+
+impl Default for UiState {
+    fn default() -> Self {
+        let defaults = std::fs::read_to_string("assets/configs/train.ron")
+            .ok()
+            .and_then(|t| ron::from_str::<RunConfig>(&t).ok())
+            .unwrap_or_default();
+        let config_text = ron::ser::to_string_pretty(&defaults, ron::ser::PrettyConfig::default())
+            .unwrap_or_default();
+        let (files_tx, files_rx) = unbounded();
+        UiState {
+            encoder: EncoderKind::Ae,
+            mode: EncoderMode::Frozen,
+            steps: 5_000_000,
+            config_text,
+            config_error: None,
+            load_path: "runs/".into(),
+            recording_path: "recordings/episode.ron".into(),
+            mot_path: "recordings/episode.mot".into(),
+            live_paused: false,
+            live_speed: 1.0,
+            started: 0,
+            lecture_applied: None,
+            files_tx,
+            files_rx,
+        }
+    }
+}
+
+fn apply_options(options: Option<Res<AppOptions>>, mut settings: ResMut<ViewSettings>) {
+    if let Some(o) = options {
+        settings.lecture = o.lecture;
+    }
+}
+
+fn file_results(state: Res<UiState>, mut runs: ResMut<Runs>, mut library: ResMut<Library>) {
+    for r in state.files_rx.try_iter() {
+        match r {
+            FileResult::Done(msg) => runs.log(msg),
+            FileResult::Loaded(rec) => {
+                runs.log(format!(
+                    "loaded recording {} ({} frames)",
+                    rec.label,
+                    rec.frames.len()
+                ));
+                library.add(rec);
+            }
+        }
+    }
+}
+
+/// Everything the panels read and change.
+#[derive(bevy::ecs::system::SystemParam)]
+pub struct Panels<'w> {
+    state: ResMut<'w, UiState>,
+    runs: ResMut<'w, Runs>,
+    feed: Option<Res<'w, LiveFeed>>,
+    plots: Res<'w, LivePlots>,
+    library: ResMut<'w, Library>,
+    playback: ResMut<'w, Playback>,
+    settings: ResMut<'w, ViewSettings>,
+    shown: Res<'w, DisplayedFrame>,
+    loader: Res<'w, Loader>,
+    viewport: ResMut<'w, ViewportRect>,
+    time: Res<'w, Time<Real>>,
+}
+
+fn draw_ui(mut contexts: EguiContexts, mut p: Panels) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    if p.state.lecture_applied != Some(p.settings.lecture) {
+        ctx.set_zoom_factor(if p.settings.lecture { 1.5 } else { 1.0 });
+        p.state.lecture_applied = Some(p.settings.lecture);
+    }
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "gaitscope-root".into(),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    );
+    egui::Panel::top("top").show(&mut root, |ui| top_bar(ui, &mut p));
+    egui::Panel::left("training")
+        .resizable(true)
+        .default_size(300.0)
+        .show(&mut root, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| training_panel(ui, &mut p));
+        });
+    egui::Panel::right("plots")
+        .resizable(true)
+        .default_size(560.0)
+        .show(&mut root, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| plots_panel(ui, &mut p));
+        });
+    egui::Panel::bottom("playback").show(&mut root, |ui| playback_panel(ui, &mut p));
+    let free = root.available_rect_before_wrap();
+    let ppp = ctx.pixels_per_point();
+    p.viewport.0 = Some((
+        UVec2::new(
+            (free.min.x * ppp).max(0.0) as u32,
+            (free.min.y * ppp).max(0.0) as u32,
+        ),
+        UVec2::new(
+            (free.width() * ppp).max(0.0) as u32,
+            (free.height() * ppp).max(0.0) as u32,
+        ),
+    ));
+    Ok(())
+}
+
+fn top_bar(ui: &mut egui::Ui, p: &mut Panels) {
+    ui.horizontal_wrapped(|ui| {
+        ui.heading("gaitscope");
+        ui.separator();
+        ui.checkbox(&mut p.settings.lecture, "lecture (large fonts)");
+        ui.separator();
+        ui.label("muscle colour:");
+        egui::ComboBox::from_id_salt("color-by")
+            .selected_text(p.settings.color_by.label())
+            .show_ui(ui, |ui| {
+                for c in ColorBy::ALL {
+                    ui.selectable_value(&mut p.settings.color_by, c, c.label());
+                }
+            });
+        ui.checkbox(&mut p.settings.ghost, "reference ghost");
+        ui.checkbox(&mut p.settings.contacts, "contacts");
+        ui.checkbox(&mut p.settings.bones, "bones");
+        ui.checkbox(&mut p.settings.follow, "follow");
+        ui.separator();
+        if let Some(f) = &p.shown.0 {
+            let source = match p.playback.source {
+                Source::Live => "live".to_string(),
+                Source::Recording(i) => p
+                    .library
+                    .recordings
+                    .get(i)
+                    .map_or("recording".into(), |r| r.label.clone()),
+            };
+            let watched = p
+                .runs
+                .watched
+                .and_then(|i| p.runs.runs.get(i))
+                .map_or("passive model", |r| r.label.as_str());
+            ui.label(format!(
+                "{source} | policy: {watched} | t {:.2} s | phase {:.0}% | return {:.1}",
+                f.time,
+                f.phase * 100.0,
+                f.episode_return
+            ));
+        } else {
+            ui.label("waiting for the first frame");
+        }
+        ui.separator();
+        let dt = p.time.delta_secs();
+        if dt > 0.0 {
+            ui.label(format!("{:.0} fps", 1.0 / dt));
+        }
+    });
+}
+
+fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
+    ui.heading("Training");
+    ui.label("encoder");
+    ui.horizontal(|ui| {
+        for k in [
+            EncoderKind::None,
+            EncoderKind::Pca,
+            EncoderKind::Ae,
+            EncoderKind::Vae,
+        ] {
+            ui.radio_value(&mut p.state.encoder, k, encoder_name(k));
+        }
+    });
+    ui.label("encoder mode");
+    ui.horizontal(|ui| {
+        for m in [EncoderMode::Frozen, EncoderMode::Adapt, EncoderMode::Joint] {
+            ui.radio_value(&mut p.state.mode, m, mode_name(m));
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label("steps");
+        ui.add(
+            egui::DragValue::new(&mut p.state.steps)
+                .speed(20480.0)
+                .range(20480..=100_000_000),
+        );
+    });
+    egui::CollapsingHeader::new("configuration (RON)")
+        .default_open(false)
+        .show(ui, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(&mut p.state.config_text)
+                    .code_editor()
+                    .desired_rows(12)
+                    .desired_width(f32::INFINITY),
+            );
+        });
+    if let Some(e) = &p.state.config_error {
+        ui.colored_label(egui::Color32::LIGHT_RED, e);
+    }
+    if ui
+        .button("Start a new run")
+        .on_hover_text("Trains on background threads; runs can be compared side by side")
+        .clicked()
+    {
+        start_run(p);
+    }
+    ui.separator();
+    ui.heading("Runs");
+    let mut watch = None;
+    let mut resume = None;
+    let watched = p.runs.watched;
+    for (i, run) in p.runs.runs.iter_mut().enumerate() {
+        let last = run.metrics.last();
+        ui.horizontal(|ui| {
+            ui.colored_label(plots::run_color(i), "■");
+            ui.strong(&run.label);
+        });
+        ui.label(format!(
+            "{} | {} {} | {} steps{}",
+            run.status,
+            encoder_name(run.encoder),
+            mode_name(run.mode),
+            last.map_or(0, |m| m.env_steps),
+            last.map_or(String::new(), |m| format!(
+                " | return {:.1} | {:.2} s | {:.0} steps/s",
+                m.mean_return, m.mean_duration, m.steps_per_second
+            ))
+        ));
+        ui.horizontal(|ui| {
+            let watching = watched == Some(i);
+            if ui
+                .add_enabled(
+                    !watching && run.policy.is_some(),
+                    egui::Button::new("watch"),
+                )
+                .clicked()
+            {
+                watch = Some(i);
+            }
+            if run.is_training() {
+                if run.paused {
+                    if ui.button("resume").clicked() {
+                        run.control(Control::Resume);
+                    }
+                } else if ui.button("pause").clicked() {
+                    run.control(Control::Pause);
+                }
+                if ui.button("save checkpoint").clicked() {
+                    run.control(Control::Checkpoint);
+                }
+                if ui.button("stop").clicked() {
+                    run.control(Control::Stop);
+                }
+            } else if !run.shipped
+                && run.dir.is_some()
+                && ui
+                    .button("resume training")
+                    .on_hover_text("Continue from the run folder's checkpoint")
+                    .clicked()
+            {
+                resume = Some(i);
+            }
+        });
+        ui.add_space(4.0);
+    }
+    if let Some(i) = watch {
+        let feed = p.feed.as_deref();
+        p.runs.watch(i, feed);
+    }
+    if let Some(i) = resume {
+        resume_run(p, i);
+    }
+    ui.separator();
+    ui.label("load a run folder (checkpoint)");
+    ui.text_edit_singleline(&mut p.state.load_path);
+    if ui.button("load and watch").clicked() {
+        let dir = PathBuf::from(p.state.load_path.trim());
+        let label = dir
+            .file_name()
+            .map_or("run".into(), |n| n.to_string_lossy().into_owned());
+        p.loader.load(dir, label, true, false);
+    }
+    ui.separator();
+    ui.heading("Messages");
+    for line in p.runs.log.iter().rev().take(8) {
+        ui.label(egui::RichText::new(line).small());
+    }
+}
+
+fn start_run(p: &mut Panels) {
+    let mut config: RunConfig = match ron::from_str(&p.state.config_text) {
+        Ok(c) => c,
+        Err(e) => {
+            p.state.config_error = Some(format!("configuration: {e}"));
+            return;
+        }
+    };
+    p.state.config_error = None;
+    config.encoder = p.state.encoder;
+    config.mode = p.state.mode;
+    config.total_steps = p.state.steps;
+    let name = format!(
+        "{}-{}",
+        encoder_name(config.encoder),
+        mode_name(config.mode)
+    );
+    let mut n = p.state.started + 1;
+    let dir = loop {
+        let d = PathBuf::from("runs").join(format!("app-{name}-{n}"));
+        if !d.exists() {
+            break d;
+        }
+        n += 1;
+    };
+    p.state.started = n;
+    let label = format!("{name} #{n}");
+    let feed = p.feed.as_deref();
+    match p.runs.start(label.clone(), config, &dir, feed) {
+        Ok(_) => p.runs.log(format!("started {label} in {}", dir.display())),
+        Err(e) => p.runs.log(format!("could not start {label}: {e:#}")),
+    }
+}
+
+fn resume_run(p: &mut Panels, i: usize) {
+    let Some(dir) = p.runs.runs[i].dir.clone() else {
+        return;
+    };
+    let config = match std::fs::read_to_string(dir.join("config.ron"))
+        .map_err(anyhow::Error::from)
+        .and_then(|t| ron::from_str::<RunConfig>(&t).map_err(anyhow::Error::from))
+    {
+        Ok(c) => c,
+        Err(e) => {
+            p.runs.log(format!("cannot resume {}: {e}", dir.display()));
+            return;
+        }
+    };
+    let label = format!("{} (resumed)", p.runs.runs[i].label);
+    let feed = p.feed.as_deref();
+    match p.runs.start(label.clone(), config, &dir, feed) {
+        Ok(_) => p.runs.log(format!("resumed {label}")),
+        Err(e) => p.runs.log(format!("could not resume {label}: {e:#}")),
+    }
+}
+
+fn plots_panel(ui: &mut egui::Ui, p: &mut Panels) {
+    let h = if p.settings.lecture { 120.0 } else { 140.0 };
+    egui::CollapsingHeader::new("Learning curves (all runs)")
+        .default_open(true)
+        .show(ui, |ui| plots::learning_curves(ui, &p.runs.runs, h));
+    egui::CollapsingHeader::new("Gait cycle vs reference (right leg, +-10 deg band)")
+        .default_open(true)
+        .show(ui, |ui| match &p.plots.gait {
+            Some(g) => {
+                if let Some(share) = g.within_band() {
+                    ui.label(format!(
+                        "{:.0}% of the cycle within the band",
+                        share * 100.0
+                    ));
+                }
+                plots::gait_cycles(ui, g, h * 0.8);
+            }
+            None => {
+                ui.label("no reference motion");
+            }
+        });
+    egui::CollapsingHeader::new("Latent space (2-D AE): density and current frame")
+        .default_open(true)
+        .show(ui, |ui| {
+            let current = p.shown.0.as_ref().and_then(|f| f.latent);
+            if p.plots.latent.is_empty() {
+                ui.label("no 2-D encoder loaded");
+            }
+            plots::latent_density(ui, &p.plots, current, h * 1.3);
+        });
+    egui::CollapsingHeader::new("Muscle activations (live episode)")
+        .default_open(true)
+        .show(ui, |ui| plots::activations(ui, &p.plots, h));
+    egui::CollapsingHeader::new("Losses (watched run)")
+        .default_open(false)
+        .show(ui, |ui| {
+            match p.runs.watched.and_then(|i| p.runs.runs.get(i)) {
+                Some(run) => plots::losses(ui, run, h),
+                None => {
+                    ui.label("no run watched");
+                }
+            }
+        });
+}
+
+fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
+    ui.horizontal_wrapped(|ui| {
+        ui.strong("View");
+        let current = match p.playback.source {
+            Source::Live => "live evaluation".to_string(),
+            Source::Recording(i) => p
+                .library
+                .recordings
+                .get(i)
+                .map_or("?".into(), |r| r.label.clone()),
+        };
+        let mut source = p.playback.source;
+        egui::ComboBox::from_id_salt("source")
+            .selected_text(current)
+            .width(260.0)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut source, Source::Live, "live evaluation");
+                for (i, r) in p.library.recordings.iter().enumerate().rev() {
+                    ui.selectable_value(
+                        &mut source,
+                        Source::Recording(i),
+                        format!(
+                            "{} ({:.2} s, return {:.1})",
+                            r.label,
+                            r.duration(),
+                            r.episode_return()
+                        ),
+                    );
+                }
+            });
+        if source != p.playback.source {
+            p.playback.source = source;
+            p.playback.position = 0.0;
+            p.playback.playing = true;
+        }
+        ui.checkbox(&mut p.playback.record, "record episodes");
+        ui.label(format!("{} recorded", p.library.recordings.len()));
+        ui.separator();
+        match p.playback.source {
+            Source::Live => {
+                let label = if p.state.live_paused {
+                    "▶ resume"
+                } else {
+                    "⏸ pause"
+                };
+                if ui.button(label).clicked() {
+                    p.state.live_paused = !p.state.live_paused;
+                    if let Some(f) = &p.feed {
+                        f.command(EvalCommand::Pause(p.state.live_paused));
+                    }
+                }
+                if ui.button("restart episode").clicked() {
+                    if let Some(f) = &p.feed {
+                        f.command(EvalCommand::Restart);
+                    }
+                }
+                ui.label("speed");
+                let before = p.state.live_speed;
+                egui::ComboBox::from_id_salt("live-speed")
+                    .selected_text(format!("{}x", p.state.live_speed))
+                    .show_ui(ui, |ui| {
+                        for s in [0.1, 0.25, 0.5, 1.0, 2.0] {
+                            ui.selectable_value(&mut p.state.live_speed, s, format!("{s}x"));
+                        }
+                    });
+                if before != p.state.live_speed {
+                    if let Some(f) = &p.feed {
+                        f.command(EvalCommand::Speed(p.state.live_speed));
+                    }
+                }
+            }
+            Source::Recording(i) => {
+                if let Some(rec) = p.library.recordings.get(i) {
+                    let playback = &mut *p.playback;
+                    if ui.button("⏮").clicked() {
+                        playback.position = 0.0;
+                    }
+                    if ui
+                        .button("◀")
+                        .on_hover_text("previous frame (left arrow)")
+                        .clicked()
+                    {
+                        playback.step(rec, -1);
+                    }
+                    let label = if playback.playing { "⏸" } else { "▶" };
+                    if ui
+                        .button(label)
+                        .on_hover_text("play / pause (space)")
+                        .clicked()
+                    {
+                        playback.playing = !playback.playing;
+                    }
+                    if ui
+                        .button("▶|")
+                        .on_hover_text("next frame (right arrow)")
+                        .clicked()
+                    {
+                        playback.step(rec, 1);
+                    }
+                    let end = (rec.frames.len().saturating_sub(1)) as f32 * rec.dt;
+                    ui.add(
+                        egui::Slider::new(&mut playback.position, 0.0..=end.max(0.01))
+                            .text("s")
+                            .fixed_decimals(2),
+                    );
+                    egui::ComboBox::from_id_salt("replay-speed")
+                        .selected_text(format!("{}x", playback.speed))
+                        .show_ui(ui, |ui| {
+                            for s in [0.1, 0.25, 0.5, 1.0, 2.0, 4.0] {
+                                ui.selectable_value(&mut playback.speed, s, format!("{s}x"));
+                            }
+                        });
+                    ui.checkbox(&mut playback.looping, "loop");
+                }
+            }
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label("recording file");
+        ui.add(egui::TextEdit::singleline(&mut p.state.recording_path).desired_width(220.0));
+        let selected = match p.playback.source {
+            Source::Recording(i) => p.library.recordings.get(i).cloned(),
+            Source::Live => p.library.recordings.last().cloned(),
+        };
+        if ui
+            .add_enabled(selected.is_some(), egui::Button::new("save"))
+            .on_hover_text("the shown recording, or the newest one while live")
+            .clicked()
+        {
+            if let Some(rec) = selected.clone() {
+                let path = PathBuf::from(p.state.recording_path.trim());
+                let tx = p.state.files_tx.clone();
+                std::thread::spawn(move || {
+                    let msg = match rec.save(&path) {
+                        Ok(()) => format!("saved {} to {}", rec.label, path.display()),
+                        Err(e) => format!("save failed: {e:#}"),
+                    };
+                    let _ = tx.send(FileResult::Done(msg));
+                });
+            }
+        }
+        if ui.button("load").clicked() {
+            let path = PathBuf::from(p.state.recording_path.trim());
+            let tx = p.state.files_tx.clone();
+            std::thread::spawn(move || {
+                let _ = tx.send(match Recording::load(&path) {
+                    Ok(r) => FileResult::Loaded(r),
+                    Err(e) => FileResult::Done(format!("load failed: {e:#}")),
+                });
+            });
+        }
+        ui.separator();
+        ui.label("OpenSim motion");
+        ui.add(egui::TextEdit::singleline(&mut p.state.mot_path).desired_width(220.0));
+        if ui
+            .add_enabled(selected.is_some(), egui::Button::new("export .mot"))
+            .clicked()
+        {
+            if let Some(rec) = selected {
+                let path = PathBuf::from(p.state.mot_path.trim());
+                let tx = p.state.files_tx.clone();
+                std::thread::spawn(move || {
+                    let msg = match rec.export_mot(&path) {
+                        Ok(()) => format!("exported {} to {}", rec.label, path.display()),
+                        Err(e) => format!("export failed: {e:#}"),
+                    };
+                    let _ = tx.send(FileResult::Done(msg));
+                });
+            }
+        }
+    });
+}

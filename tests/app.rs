@@ -1,0 +1,248 @@
+//! Headless `App` tests (no window, no GPU): the systems that turn a simulation frame into
+//! transforms and colours, the channel draining that must never wait on a busy trainer, and
+//! playback's choice of frame.
+
+use std::time::Duration;
+
+use bevy::prelude::*;
+use crossbeam_channel::{bounded, Sender};
+use gaitscope::app::assets::ModelData;
+use gaitscope::app::bridge::{BridgePlugin, LiveFeed, RunView, Runs};
+use gaitscope::app::playback::{Library, Playback, PlaybackPlugin, Source};
+use gaitscope::app::plots::LivePlots;
+use gaitscope::app::scene::{
+    scale_color, BodyPose, ColorBy, DisplayedFrame, MuscleMaterials, MuscleSegment, ScenePlugin,
+    ViewSettings,
+};
+use gaitscope::app::AppOptions;
+use gaitscope::env::{EnvConfig, WalkEnv};
+use gaitscope::learn::encoder::EncoderKind;
+use gaitscope::learn::ppo::EncoderMode;
+use gaitscope::live::{Frame, Recording};
+use gaitscope::train::messages::{Event, UpdateMetrics};
+
+struct Channels {
+    frames: Sender<Frame>,
+    recordings: Sender<Recording>,
+    _errors: Sender<String>,
+}
+
+/// An app with the scene, playback and bridge plugins, fed by channels the test holds.
+fn headless_app() -> (App, Channels) {
+    let data = ModelData::load(&EnvConfig::default()).unwrap();
+    let (frames_tx, frames) = bounded(16);
+    let (rec_tx, recordings) = bounded(16);
+    let (err_tx, errors) = bounded(16);
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins,
+        AssetPlugin::default(),
+        bevy::input::InputPlugin,
+    ))
+    .init_asset::<Mesh>()
+    .init_asset::<StandardMaterial>()
+    .insert_resource(data)
+    .insert_resource(AppOptions {
+        load_shipped: false,
+        ..AppOptions::default()
+    })
+    .insert_resource(LiveFeed {
+        frames,
+        recordings,
+        errors,
+        evaluator: None,
+        latest: None,
+        received: 0,
+    })
+    .add_plugins((ScenePlugin, PlaybackPlugin, BridgePlugin));
+    (
+        app,
+        Channels {
+            frames: frames_tx,
+            recordings: rec_tx,
+            _errors: err_tx,
+        },
+    )
+}
+
+fn captured(seed: u64, steps: usize) -> Frame {
+    let mut env = WalkEnv::new(EnvConfig::default(), seed).unwrap();
+    for _ in 0..steps {
+        env.step(&[0.3; 22]).unwrap();
+    }
+    Frame::capture(&env)
+}
+
+#[test]
+fn a_frame_poses_bodies_and_muscles_and_colours_them() {
+    let (mut app, _channels) = headless_app();
+    let mut frame = captured(1, 10);
+    frame.muscles[0].activation = 1.0;
+    frame.muscles[1].activation = 0.0;
+    frame.muscles[2].force = 0.5;
+    app.world_mut().resource_mut::<DisplayedFrame>().0 = Some(frame.clone());
+    app.update();
+
+    let world = app.world_mut();
+    let mut bodies = world.query::<(&BodyPose, &Transform, &Visibility)>();
+    let mut seen = 0;
+    for (b, t, v) in bodies.iter(world) {
+        let pose = if b.ghost {
+            &frame.ghost[b.body]
+        } else {
+            &frame.bodies[b.body]
+        };
+        assert_eq!(*v, Visibility::Visible);
+        assert!(t.translation.distance(Vec3::from_array(pose.translation)) < 1e-6);
+        assert!(t.rotation.dot(Quat::from_array(pose.rotation)).abs() > 1.0 - 1e-6);
+        seen += 1;
+    }
+    assert_eq!(
+        seen,
+        2 * frame.bodies.len(),
+        "a pose holder per body, and one per ghost body"
+    );
+
+    let mut segments = world.query::<(&MuscleSegment, &Transform, &Visibility)>();
+    let mut visible = 0;
+    for (s, t, v) in segments.iter(world) {
+        let points = &frame.muscles[s.muscle].points;
+        if s.index + 1 >= points.len() {
+            assert_eq!(*v, Visibility::Hidden, "segments past the active path hide");
+            continue;
+        }
+        visible += 1;
+        let a = Vec3::from_array(points[s.index]);
+        let b = Vec3::from_array(points[s.index + 1]);
+        // The unit cylinder's ends land on the two path points.
+        let ends = [
+            t.transform_point(Vec3::new(0.0, -0.5, 0.0)),
+            t.transform_point(Vec3::new(0.0, 0.5, 0.0)),
+        ];
+        assert!(ends[0].distance(a) < 1e-4 && ends[1].distance(b) < 1e-4);
+        assert!((t.scale.x - s.radius).abs() < 1e-6);
+    }
+    let expected: usize = frame.muscles.iter().map(|m| m.points.len() - 1).sum();
+    assert_eq!(visible, expected);
+
+    let handles = world.resource::<MuscleMaterials>().0.clone();
+    let materials = world.resource::<Assets<StandardMaterial>>();
+    let color = |i: usize| materials.get(&handles[i]).unwrap().base_color;
+    assert_eq!(color(0), scale_color(1.0), "full activation is red");
+    assert_eq!(color(1), scale_color(0.0), "no activation is blue");
+    let red = color(0).to_linear();
+    assert!(red.red > 0.8 && red.blue < 0.1);
+
+    world.resource_mut::<ViewSettings>().color_by = ColorBy::Force;
+    world.resource_mut::<ViewSettings>().ghost = false;
+    app.update();
+    let world = app.world_mut();
+    let materials = world.resource::<Assets<StandardMaterial>>();
+    assert_eq!(
+        materials.get(&handles[2]).unwrap().base_color,
+        scale_color(0.5),
+        "coloured by force when asked"
+    );
+    let mut bodies = world.query::<(&BodyPose, &Visibility)>();
+    for (b, v) in bodies.iter(world) {
+        assert_eq!(*v == Visibility::Hidden, b.ghost, "only the ghost hides");
+    }
+}
+
+#[test]
+fn draining_never_waits_for_a_busy_trainer() {
+    // The app lives on its own thread so that a blocking system would fail this test by
+    // timeout instead of hanging it.
+    let (done_tx, done_rx) = bounded(1);
+    let frame_a = captured(2, 3);
+    let frame_b = captured(2, 6);
+    std::thread::spawn(move || {
+        let (mut app, channels) = headless_app();
+        // A training run whose learner is busy: its channel is open and silent.
+        let (events_tx, events_rx) = bounded::<Event>(16);
+        {
+            let mut runs = app.world_mut().resource_mut::<Runs>();
+            let mut run = RunView::new("busy", EncoderKind::Ae, EncoderMode::Frozen);
+            run.events = Some(events_rx);
+            runs.runs.push(run);
+        }
+        for _ in 0..20 {
+            app.update();
+        }
+        assert!(app.world().resource::<DisplayedFrame>().0.is_none());
+        // Frames arrive together: the newest is shown, all feed the plots.
+        channels.frames.send(frame_a.clone()).unwrap();
+        channels.frames.send(frame_b.clone()).unwrap();
+        app.update();
+        {
+            let feed = app.world().resource::<LiveFeed>();
+            assert_eq!(feed.received, 2);
+            let shown = app.world().resource::<DisplayedFrame>();
+            assert_eq!(shown.0.as_ref(), Some(&frame_b));
+            let plots = app.world().resource::<LivePlots>();
+            assert_eq!(plots.activations.len(), 2);
+        }
+        // Metrics and a finished episode arrive; both are taken in the same frame.
+        events_tx
+            .send(Event::Update(UpdateMetrics {
+                update: 1,
+                env_steps: 20480,
+                mean_return: 3.0,
+                ..Default::default()
+            }))
+            .unwrap();
+        let mut rec = Recording::new("ep", &app.world().resource::<ModelData>().model, 0.01);
+        rec.frames = vec![frame_a.clone(), frame_b.clone()];
+        channels.recordings.send(rec).unwrap();
+        app.update();
+        assert_eq!(app.world().resource::<Runs>().runs[0].metrics.len(), 1);
+        assert_eq!(app.world().resource::<Library>().recordings.len(), 1);
+        // Then silence again, with every sender alive.
+        for _ in 0..20 {
+            app.update();
+        }
+        drop(events_tx);
+        drop(channels);
+        done_tx.send(()).unwrap();
+    });
+    done_rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("app updates blocked on a silent channel");
+}
+
+#[test]
+fn playback_shows_the_chosen_recorded_frame() {
+    let (mut app, channels) = headless_app();
+    let frames: Vec<Frame> = (1..=4).map(|k| captured(3, k * 2)).collect();
+    let mut rec = Recording::new("ep", &app.world().resource::<ModelData>().model, 0.01);
+    rec.frames = frames.clone();
+    app.world_mut().resource_mut::<Library>().add(rec.clone());
+    // A live frame arrives too; the recording wins while selected.
+    channels.frames.send(captured(9, 1)).unwrap();
+    {
+        let mut p = app.world_mut().resource_mut::<Playback>();
+        p.source = Source::Recording(0);
+        p.playing = false;
+        p.position = 0.02;
+    }
+    app.update();
+    assert_eq!(
+        app.world().resource::<DisplayedFrame>().0.as_ref(),
+        Some(&frames[2])
+    );
+    let mut p = app.world().resource::<Playback>().clone();
+    p.step(&rec, 1);
+    assert_eq!(p.frame_index(&rec), 3);
+    p.step(&rec, 5);
+    assert_eq!(p.frame_index(&rec), 3, "stepping stops at the end");
+    p.step(&rec, -10);
+    assert_eq!(p.frame_index(&rec), 0);
+    p.playing = true;
+    p.looping = true;
+    p.advance(&rec, 0.035);
+    assert!(
+        (p.position - 0.005).abs() < 1e-5,
+        "loops past the end: {}",
+        p.position
+    );
+}
