@@ -246,3 +246,52 @@ fn playback_shows_the_chosen_recorded_frame() {
         p.position
     );
 }
+
+#[test]
+fn closing_the_app_stops_training_with_a_checkpoint() {
+    use gaitscope::learn::ppo::PpoConfig;
+    use gaitscope::train::run::RunConfig;
+    let dir = std::env::temp_dir().join(format!("gaitscope-app-close-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = RunConfig {
+        ppo: PpoConfig {
+            n_envs: 2,
+            n_steps: 16,
+            batch_size: 16,
+            hidden: vec![16, 16],
+            ..PpoConfig::default()
+        },
+        encoder: EncoderKind::None,
+        encoder_dir: Some(dir.join("no-encoders")),
+        total_steps: 1_000_000,
+        workers: 1,
+        checkpoint_every: 1000,
+        ..RunConfig::default()
+    };
+    let run_dir = dir.join("run");
+    let (mut app, _channels) = headless_app();
+    app.world_mut()
+        .resource_mut::<Runs>()
+        .start("closing".into(), config, &run_dir, None)
+        .unwrap();
+    // Update until the first metrics arrive, as the window would.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while app.world().resource::<Runs>().runs[0].metrics.is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no update within two minutes"
+        );
+        app.update();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The window closes: the app and its resources are dropped mid-training.
+    drop(app);
+    let state = std::fs::read_to_string(run_dir.join("checkpoint").join("state.ron"))
+        .expect("a checkpoint was written on close");
+    assert!(state.contains("updates:"), "{state}");
+    assert!(run_dir
+        .join("checkpoint")
+        .join("policy.safetensors")
+        .exists());
+    let _ = std::fs::remove_dir_all(dir);
+}

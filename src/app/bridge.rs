@@ -266,12 +266,20 @@ impl Default for Loader {
 impl Loader {
     /// Reads `dir` (config, checkpoint, metrics) on a helper thread.
     pub fn load(&self, dir: PathBuf, label: String, watch: bool, shipped: bool) {
+        self.load_all(vec![(dir, label, watch)], shipped);
+    }
+
+    /// Reads several run folders, in order, on one helper thread (`(folder, label, watch)`).
+    pub fn load_all(&self, runs: Vec<(PathBuf, String, bool)>, shipped: bool) {
         let tx = self.tx.clone();
         let _ = std::thread::Builder::new()
             .name("run-loader".into())
             .spawn(move || {
-                let result = load_run(&dir, label, watch, shipped).map_err(|e| format!("{e:#}"));
-                let _ = tx.send(result);
+                for (dir, label, watch) in runs {
+                    let result =
+                        load_run(&dir, label, watch, shipped).map_err(|e| format!("{e:#}"));
+                    let _ = tx.send(result);
+                }
             });
     }
 }
@@ -338,12 +346,18 @@ fn start_live(
     if options.load_shipped {
         let shipped = crate::models_dir().join("policies");
         let watch_shipped = options.watch.is_none();
-        for (name, watch) in [("none", false), ("ae", false), ("vae", watch_shipped)] {
-            let dir = shipped.join(name);
-            if dir.join("config.ron").exists() {
-                loader.load(dir, format!("shipped {name}"), watch, true);
-            }
-        }
+        let runs: Vec<(PathBuf, String, bool)> = [("none", false), ("ae", false), ("vae", true)]
+            .into_iter()
+            .map(|(name, watch)| {
+                (
+                    shipped.join(name),
+                    format!("shipped {name}"),
+                    watch && watch_shipped,
+                )
+            })
+            .filter(|(dir, _, _)| dir.join("config.ron").exists())
+            .collect();
+        loader.load_all(runs, true);
     }
     if let Some(dir) = options.watch {
         let label = dir

@@ -7,6 +7,7 @@ use bevy::camera::{CameraOutputMode, Viewport};
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll};
 use bevy::prelude::*;
 use bevy::render::render_resource::BlendState;
+use bevy::render::view::Msaa;
 use bevy_egui::input::EguiWantsInput;
 use bevy_egui::{EguiGlobalSettings, PrimaryEguiContext};
 
@@ -79,6 +80,9 @@ fn spawn_world(
     commands.spawn((
         PrimaryEguiContext,
         Camera2d,
+        // egui anti-aliases its own shapes; multisampling the whole window again costs a lot
+        // under software rendering.
+        Msaa::Off,
         RenderLayers::none(),
         Camera {
             order: 1,

@@ -32,6 +32,9 @@ impl Plugin for UiPlugin {
     }
 }
 
+/// How much larger everything is in lecture mode.
+pub const LECTURE_ZOOM: f32 = 1.5;
+
 /// Results of file work done on helper threads.
 pub enum FileResult {
     /// A message for the log.
@@ -139,7 +142,11 @@ pub struct Panels<'w> {
 fn draw_ui(mut contexts: EguiContexts, mut p: Panels) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if p.state.lecture_applied != Some(p.settings.lecture) {
-        ctx.set_zoom_factor(if p.settings.lecture { 1.5 } else { 1.0 });
+        ctx.set_zoom_factor(if p.settings.lecture {
+            LECTURE_ZOOM
+        } else {
+            1.0
+        });
         p.state.lecture_applied = Some(p.settings.lecture);
     }
     let mut root = egui::Ui::new(
@@ -149,16 +156,29 @@ fn draw_ui(mut contexts: EguiContexts, mut p: Panels) -> Result {
             .layer_id(egui::LayerId::background())
             .max_rect(ctx.viewport_rect()),
     );
+    // Panel sizes are a share of the window; the lecture layout keeps its own remembered sizes.
+    // (The zoom change takes effect next frame: size for the zoom being applied.)
+    let zoom = if p.settings.lecture {
+        LECTURE_ZOOM
+    } else {
+        1.0
+    };
+    let width = ctx.content_rect().width() * ctx.zoom_factor() / zoom;
+    let layout = if p.settings.lecture {
+        "lecture"
+    } else {
+        "normal"
+    };
     egui::Panel::top("top").show(&mut root, |ui| top_bar(ui, &mut p));
-    egui::Panel::left("training")
+    egui::Panel::left(egui::Id::new(("training", layout)))
         .resizable(true)
-        .default_size(300.0)
+        .default_size((0.2 * width).clamp(200.0, 340.0))
         .show(&mut root, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| training_panel(ui, &mut p));
         });
-    egui::Panel::right("plots")
+    egui::Panel::right(egui::Id::new(("plots", layout)))
         .resizable(true)
-        .default_size(560.0)
+        .default_size((0.38 * width).clamp(280.0, 620.0))
         .show(&mut root, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| plots_panel(ui, &mut p));
         });
