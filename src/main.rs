@@ -57,6 +57,12 @@ struct Cli {
     /// App: a run folder whose policy to watch at start (default: the shipped VAE policy).
     #[arg(long)]
     watch: Option<PathBuf>,
+    /// App: start training runs at once, e.g. `--train ae,vae` or `--train vae:adapt`.
+    #[arg(long, value_delimiter = ',')]
+    train: Vec<String>,
+    /// App: open a saved recording in the player.
+    #[arg(long)]
+    recording: Option<PathBuf>,
     /// App: window width and height in logical pixels.
     #[arg(long, num_args = 2, value_names = ["WIDTH", "HEIGHT"])]
     size: Option<Vec<u32>>,
@@ -162,6 +168,31 @@ enum Command {
         #[command(subcommand)]
         what: BenchWhat,
     },
+    /// Record deterministic episodes of a run's policy in the app's recording format (RON).
+    Record {
+        /// The run folder.
+        run: PathBuf,
+        /// Output file (further episodes get -2, -3, ... suffixes).
+        #[arg(long, default_value = "recordings/episode.ron")]
+        out: PathBuf,
+        /// Episodes.
+        #[arg(long, default_value_t = 1)]
+        episodes: usize,
+        /// Seed of the initial states.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Also export each episode as an OpenSim .mot next to it.
+        #[arg(long)]
+        mot: bool,
+    },
+    /// Export a recording's motion as an OpenSim .mot (angles in degrees).
+    Export {
+        /// The recording (.ron).
+        recording: PathBuf,
+        /// The motion file to write.
+        #[arg(long)]
+        mot: PathBuf,
+    },
     /// Checks that a screenshot is not blank (for CI): prints its size and colour statistics and
     /// fails if one colour covers nearly all of it.
     #[command(hide = true)]
@@ -213,6 +244,8 @@ fn main() -> ExitCode {
         frames: cli.frames,
         lecture: cli.lecture,
         watch: cli.watch.clone(),
+        train: cli.train.clone(),
+        recording: cli.recording.clone(),
         size: cli
             .size
             .as_deref()
@@ -312,6 +345,16 @@ fn main() -> ExitCode {
             size: (1024, 640),
             ..app_options
         }),
+        Some(Command::Record {
+            run,
+            out,
+            episodes,
+            seed,
+            mot,
+        }) => gaitscope::cli::record::record(&run, episodes, seed, &out, mot),
+        Some(Command::Export { recording, mot }) => {
+            gaitscope::cli::record::export(&recording, &mot)
+        }
         Some(Command::CheckImage { path }) => gaitscope::cli::check_image::run(&path),
         None => gaitscope::app::run(app_options),
     };

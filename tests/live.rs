@@ -235,3 +235,17 @@ fn a_training_session_pauses_resumes_and_stops_with_a_checkpoint() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn record_episode_runs_to_the_end_with_latent_points() {
+    use gaitscope::live::recording::record_episode;
+    let mut env = WalkEnv::new(EnvConfig::default(), 4).unwrap();
+    let latent = gaitscope::live::shipped_latent_map().unwrap();
+    let rec = record_episode(&mut env, None, Some(&latent), "passive").unwrap();
+    rec.validate().unwrap();
+    // A passive model falls well before the time limit; every frame is placed in the picture.
+    assert!(rec.frames.len() > 10 && rec.frames.len() < 1001);
+    assert!(rec.frames.iter().all(|f| f.latent.is_some()));
+    let sum: f32 = rec.frames.iter().map(|f| f.reward).sum();
+    assert!((sum - rec.episode_return()).abs() < 1e-3);
+}

@@ -14,9 +14,9 @@ use super::assets::ModelData;
 use super::playback::{Library, Playback};
 use super::plots::LivePlots;
 use super::{AppOptions, FrameSet};
-use crate::learn::encoder::{Encoder, EncoderKind};
+use crate::learn::encoder::EncoderKind;
 use crate::learn::ppo::EncoderMode;
-use crate::learn::snapshot::{FeatureMap, PolicySnapshot};
+use crate::learn::snapshot::PolicySnapshot;
 use crate::live::evaluator::{EvalCommand, Evaluator, EvaluatorConfig};
 use crate::live::{Frame, Recording};
 use crate::train::messages::{Control, Event, UpdateMetrics};
@@ -306,14 +306,6 @@ pub fn load_run(dir: &Path, label: String, watch: bool, shipped: bool) -> Result
     })
 }
 
-/// The shipped 2-D encoder for the latent picture.
-pub fn latent_map() -> Result<FeatureMap> {
-    let dir = crate::models_dir().join("encoders2d");
-    let e = Encoder::load(&dir, EncoderKind::Ae, &crate::learn::device())
-        .with_context(|| format!("loading the 2-D encoder from {}", dir.display()))?;
-    Ok(FeatureMap::from_encoder(&e)?)
-}
-
 fn start_live(
     mut commands: Commands,
     existing: Option<Res<LiveFeed>>,
@@ -325,7 +317,7 @@ fn start_live(
     if existing.is_some() {
         return;
     }
-    let latent = match latent_map() {
+    let latent = match crate::live::shipped_latent_map() {
         Ok(m) => Some(m),
         Err(e) => {
             runs.log(format!("no latent picture: {e:#}"));
@@ -458,7 +450,9 @@ pub fn drain_loads(loader: Res<Loader>, mut runs: ResMut<Runs>, feed: Option<Res
                     view.metrics.len()
                 ));
                 runs.runs.push(view);
-                if l.watch {
+                // A shipped policy is only watched when nothing else is (a run started from
+                // the command line may have been watched first).
+                if l.watch && (!l.shipped || runs.watched.is_none()) {
                     let i = runs.runs.len() - 1;
                     runs.watch(i, feed.as_deref());
                 }

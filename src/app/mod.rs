@@ -41,6 +41,10 @@ pub struct AppOptions {
     pub size: (u32, u32),
     /// Load the shipped policies and their curves at start.
     pub load_shipped: bool,
+    /// Runs to start training at once, as `ENCODER[:MODE]` (e.g. `ae`, `vae:adapt`).
+    pub train: Vec<String>,
+    /// A recording to open in the player.
+    pub recording: Option<PathBuf>,
 }
 
 impl Default for AppOptions {
@@ -53,6 +57,8 @@ impl Default for AppOptions {
             watch: None,
             size: (1600, 900),
             load_shipped: true,
+            train: Vec::new(),
+            recording: None,
         }
     }
 }

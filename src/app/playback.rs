@@ -18,9 +18,15 @@ impl Plugin for PlaybackPlugin {
         super::configure_sets(app);
         app.init_resource::<Library>()
             .init_resource::<Playback>()
+            .init_resource::<super::plots::ReplayPlots>()
             .add_systems(
                 Update,
-                (playback_keys, advance_playback, select_displayed_frame)
+                (
+                    playback_keys,
+                    advance_playback,
+                    select_displayed_frame,
+                    super::plots::update_replay_plots,
+                )
                     .chain()
                     .in_set(FrameSet::Select),
             );

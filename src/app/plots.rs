@@ -25,7 +25,7 @@ pub const ACTIVATION_SECONDS: f32 = 3.0;
 pub const ACTIVATION_MUSCLES: [&str; 8] = crate::train::eval::MUSCLES;
 
 /// Data the live frames feed to the plots.
-#[derive(Resource)]
+#[derive(Resource, Clone)]
 pub struct LivePlots {
     /// Phase-binned angles against the reference.
     pub gait: Option<GaitCycles>,
@@ -65,6 +65,20 @@ impl FromWorld for LivePlots {
 impl LivePlots {
     /// Points between density updates.
     pub const DENSITY_EVERY: usize = 50;
+
+    /// The same plots with no data.
+    pub fn cleared(&self) -> LivePlots {
+        let mut p = self.clone();
+        if let Some(g) = &mut p.gait {
+            g.clear();
+        }
+        p.latent.clear();
+        p.density = None;
+        p.since_density = 0;
+        p.activations.clear();
+        p.last_time = f32::INFINITY;
+        p
+    }
 
     /// Feeds one live frame.
     pub fn push(&mut self, frame: &Frame) {
@@ -342,4 +356,39 @@ pub fn activations(ui: &mut egui::Ui, plots: &LivePlots, height: f32) {
                 plot.line(Line::new(*name, PlotPoints::from(pts)).color(run_color(k)));
             }
         });
+}
+
+/// The episode plots of the recording being played, up to the shown frame.
+#[derive(Resource, Default)]
+pub struct ReplayPlots {
+    /// Recording and frame the plots were built for.
+    pub key: Option<(usize, usize, usize)>,
+    /// The plots.
+    pub plots: Option<LivePlots>,
+}
+
+/// Rebuilds [`ReplayPlots`] when the shown recording or frame changes.
+pub fn update_replay_plots(
+    playback: Res<super::playback::Playback>,
+    library: Res<super::playback::Library>,
+    live: Res<LivePlots>,
+    mut replay: ResMut<ReplayPlots>,
+) {
+    let super::playback::Source::Recording(i) = playback.source else {
+        return;
+    };
+    let Some(rec) = library.recordings.get(i) else {
+        return;
+    };
+    let shown = playback.frame_index(rec);
+    let key = (i, library.added, shown);
+    if replay.key == Some(key) {
+        return;
+    }
+    let mut plots = live.cleared();
+    for f in rec.frames.iter().take(shown + 1) {
+        plots.push(f);
+    }
+    replay.plots = Some(plots);
+    replay.key = Some(key);
 }

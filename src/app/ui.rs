@@ -11,7 +11,7 @@ use crossbeam_channel::{unbounded, Receiver, Sender};
 use super::bridge::{encoder_name, mode_name, LiveFeed, Loader, Runs};
 use super::camera::ViewportRect;
 use super::playback::{Library, Playback, Source};
-use super::plots::{self, LivePlots};
+use super::plots::{self, LivePlots, ReplayPlots};
 use super::scene::{ColorBy, DisplayedFrame, ViewSettings};
 use super::AppOptions;
 use crate::learn::encoder::EncoderKind;
@@ -28,6 +28,7 @@ impl Plugin for UiPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<UiState>()
             .add_systems(Startup, apply_options)
+            .add_systems(Update, startup_requests)
             .add_systems(EguiPrimaryContextPass, (file_results, draw_ui).chain());
     }
 }
@@ -130,6 +131,7 @@ pub struct Panels<'w> {
     runs: ResMut<'w, Runs>,
     feed: Option<Res<'w, LiveFeed>>,
     plots: Res<'w, LivePlots>,
+    replay_plots: Res<'w, ReplayPlots>,
     library: ResMut<'w, Library>,
     playback: ResMut<'w, Playback>,
     settings: ResMut<'w, ViewSettings>,
@@ -379,23 +381,30 @@ fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
 }
 
 fn start_run(p: &mut Panels) {
-    let mut config: RunConfig = match ron::from_str(&p.state.config_text) {
+    let feed = p.feed.as_deref();
+    start_run_from(&mut p.state, &mut p.runs, feed);
+}
+
+/// Starts a run with the widgets' encoder, mode and steps over the RON configuration, in a new
+/// folder `runs/app-<encoder>-<mode>-<n>`.
+pub fn start_run_from(state: &mut UiState, runs: &mut Runs, feed: Option<&LiveFeed>) {
+    let mut config: RunConfig = match ron::from_str(&state.config_text) {
         Ok(c) => c,
         Err(e) => {
-            p.state.config_error = Some(format!("configuration: {e}"));
+            state.config_error = Some(format!("configuration: {e}"));
             return;
         }
     };
-    p.state.config_error = None;
-    config.encoder = p.state.encoder;
-    config.mode = p.state.mode;
-    config.total_steps = p.state.steps;
+    state.config_error = None;
+    config.encoder = state.encoder;
+    config.mode = state.mode;
+    config.total_steps = state.steps;
     let name = format!(
         "{}-{}",
         encoder_name(config.encoder),
         mode_name(config.mode)
     );
-    let mut n = p.state.started + 1;
+    let mut n = state.started + 1;
     let dir = loop {
         let d = PathBuf::from("runs").join(format!("app-{name}-{n}"));
         if !d.exists() {
@@ -403,12 +412,59 @@ fn start_run(p: &mut Panels) {
         }
         n += 1;
     };
-    p.state.started = n;
+    state.started = n;
     let label = format!("{name} #{n}");
-    let feed = p.feed.as_deref();
-    match p.runs.start(label.clone(), config, &dir, feed) {
-        Ok(_) => p.runs.log(format!("started {label} in {}", dir.display())),
-        Err(e) => p.runs.log(format!("could not start {label}: {e:#}")),
+    match runs.start(label.clone(), config, &dir, feed) {
+        Ok(_) => runs.log(format!("started {label} in {}", dir.display())),
+        Err(e) => runs.log(format!("could not start {label}: {e:#}")),
+    }
+}
+
+/// Start-up requests from the command line: runs to train (`--train ae,vae:adapt`) and a
+/// recording to open (`--recording`). Waits for the live feed so new runs can be watched.
+#[allow(clippy::too_many_arguments)]
+fn startup_requests(
+    options: Option<Res<AppOptions>>,
+    feed: Option<Res<LiveFeed>>,
+    mut state: ResMut<UiState>,
+    mut runs: ResMut<Runs>,
+    mut library: ResMut<Library>,
+    mut playback: ResMut<Playback>,
+    mut frames: Local<u32>,
+    mut done: Local<bool>,
+) {
+    if *done {
+        return;
+    }
+    *frames += 1;
+    if feed.is_none() && *frames < 30 {
+        return;
+    }
+    *done = true;
+    let Some(options) = options else { return };
+    for spec in &options.train {
+        let (encoder, mode) = spec.split_once(':').unwrap_or((spec.as_str(), "frozen"));
+        match (encoder.parse::<EncoderKind>(), mode.parse::<EncoderMode>()) {
+            (Ok(e), Ok(m)) => {
+                state.encoder = e;
+                state.mode = m;
+                start_run_from(&mut state, &mut runs, feed.as_deref());
+            }
+            _ => runs.log(format!(
+                "--train {spec}: expected ENCODER[:MODE] with none/pca/ae/vae and frozen/adapt/joint"
+            )),
+        }
+    }
+    if let Some(path) = &options.recording {
+        match Recording::load(path) {
+            Ok(rec) => {
+                runs.log(format!("opened {}", path.display()));
+                library.add(rec);
+                playback.source = Source::Recording(library.recordings.len() - 1);
+                playback.position = 0.0;
+            }
+            Err(e) => runs.log(format!("{e:#}")),
+        }
     }
 }
 
@@ -436,12 +492,23 @@ fn resume_run(p: &mut Panels, i: usize) {
 
 fn plots_panel(ui: &mut egui::Ui, p: &mut Panels) {
     let h = if p.settings.lecture { 120.0 } else { 140.0 };
+    // While a recording plays, the episode plots show the recording up to the shown frame.
+    let replaying = matches!(p.playback.source, Source::Recording(_));
+    let episode_plots = match (&p.replay_plots.plots, replaying) {
+        (Some(r), true) => r,
+        _ => &*p.plots,
+    };
+    let episode = if replaying {
+        "recording"
+    } else {
+        "live episode"
+    };
     egui::CollapsingHeader::new("Learning curves (all runs)")
         .default_open(true)
         .show(ui, |ui| plots::learning_curves(ui, &p.runs.runs, h));
     egui::CollapsingHeader::new("Gait cycle vs reference (right leg, +-10 deg band)")
         .default_open(true)
-        .show(ui, |ui| match &p.plots.gait {
+        .show(ui, |ui| match &episode_plots.gait {
             Some(g) => {
                 if let Some(share) = g.within_band() {
                     ui.label(format!(
@@ -459,14 +526,15 @@ fn plots_panel(ui: &mut egui::Ui, p: &mut Panels) {
         .default_open(true)
         .show(ui, |ui| {
             let current = p.shown.0.as_ref().and_then(|f| f.latent);
-            if p.plots.latent.is_empty() {
-                ui.label("no 2-D encoder loaded");
+            if episode_plots.latent.is_empty() {
+                ui.label("no latent points (no 2-D encoder loaded, or none recorded)");
             }
-            plots::latent_density(ui, &p.plots, current, h * 1.3);
+            plots::latent_density(ui, episode_plots, current, h * 1.3);
         });
-    egui::CollapsingHeader::new("Muscle activations (live episode)")
+    egui::CollapsingHeader::new(format!("Muscle activations ({episode})"))
+        .id_salt("activations")
         .default_open(true)
-        .show(ui, |ui| plots::activations(ui, &p.plots, h));
+        .show(ui, |ui| plots::activations(ui, episode_plots, h));
     egui::CollapsingHeader::new("Losses (watched run)")
         .default_open(false)
         .show(ui, |ui| {
@@ -578,12 +646,6 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
                     {
                         playback.step(rec, 1);
                     }
-                    let end = (rec.frames.len().saturating_sub(1)) as f32 * rec.dt;
-                    ui.add(
-                        egui::Slider::new(&mut playback.position, 0.0..=end.max(0.01))
-                            .text("s")
-                            .fixed_decimals(2),
-                    );
                     egui::ComboBox::from_id_salt("replay-speed")
                         .selected_text(format!("{}x", playback.speed))
                         .show_ui(ui, |ui| {
@@ -592,10 +654,27 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
                             }
                         });
                     ui.checkbox(&mut playback.looping, "loop");
+                    ui.label(format!(
+                        "frame {} / {}",
+                        playback.frame_index(rec) + 1,
+                        rec.frames.len()
+                    ));
                 }
             }
         }
     });
+    // The timeline, as wide as the panel.
+    if let Source::Recording(i) = p.playback.source {
+        if let Some(rec) = p.library.recordings.get(i) {
+            let end = (rec.frames.len().saturating_sub(1)) as f32 * rec.dt;
+            ui.spacing_mut().slider_width = (ui.available_width() - 140.0).max(80.0);
+            ui.add(
+                egui::Slider::new(&mut p.playback.position, 0.0..=end.max(0.01))
+                    .text("s")
+                    .fixed_decimals(2),
+            );
+        }
+    }
     ui.horizontal_wrapped(|ui| {
         ui.label("recording file");
         ui.add(egui::TextEdit::singleline(&mut p.state.recording_path).desired_width(220.0));

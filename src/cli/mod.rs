@@ -6,4 +6,5 @@ pub mod check_image;
 pub mod collect;
 pub mod eval;
 pub mod fit_encoder;
+pub mod record;
 pub mod train;

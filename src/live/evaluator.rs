@@ -243,10 +243,7 @@ impl EvalLoop {
         frame.reward = reward;
         frame.episode_return = episode_return;
         if let Some(map) = &self.latent {
-            let z = map.features(self.env.observation());
-            if z.len() >= 2 {
-                frame.latent = Some([z[0], z[1]]);
-            }
+            frame.place_latent(map, self.env.observation());
         }
         recording.frames.push(frame.clone());
         let _ = self.frames.try_send(frame);

@@ -85,6 +85,14 @@ fn vec3(v: DVec3) -> [f32; 3] {
 }
 
 impl Frame {
+    /// Sets [`Frame::latent`] from the first two features of `map` for observation `obs`.
+    pub fn place_latent(&mut self, map: &crate::learn::snapshot::FeatureMap, obs: &[f64]) {
+        let z = map.features(obs);
+        if z.len() >= 2 {
+            self.latent = Some([z[0], z[1]]);
+        }
+    }
+
     /// Captures the environment's current state.
     pub fn capture(env: &WalkEnv) -> Frame {
         let sim = env.sim();

@@ -131,3 +131,42 @@ impl Recording {
             .with_context(|| format!("writing {}", path.display()))
     }
 }
+
+/// Runs one deterministic episode of `policy` (no excitation when `None`) from a reset and
+/// records every step, as the live view does (for `gaitscope record`); `latent` places each frame
+/// in the 2-D latent picture.
+pub fn record_episode(
+    env: &mut crate::env::WalkEnv,
+    policy: Option<&crate::learn::snapshot::PolicySnapshot>,
+    latent: Option<&crate::learn::snapshot::FeatureMap>,
+    label: &str,
+) -> Result<Recording> {
+    let model = env.sim().model().clone();
+    let mut rec = Recording::new(label, &model, env.config().sim.control_dt as f32);
+    let place = |env: &crate::env::WalkEnv, frame: &mut Frame| {
+        if let Some(map) = latent {
+            frame.place_latent(map, env.observation());
+        }
+    };
+    env.reset();
+    let mut first = Frame::capture(env);
+    place(env, &mut first);
+    rec.frames.push(first);
+    let mut total = 0.0f32;
+    loop {
+        let action = match policy {
+            Some(p) => p.act(env.observation()),
+            None => vec![0.0; env.action_size()],
+        };
+        let step = env.step(&action)?;
+        total += step.reward as f32;
+        let mut frame = Frame::capture(env);
+        frame.reward = step.reward as f32;
+        frame.episode_return = total;
+        place(env, &mut frame);
+        rec.frames.push(frame);
+        if step.terminated || step.truncated {
+            return Ok(rec);
+        }
+    }
+}
