@@ -259,3 +259,95 @@ fn the_fused_inference_matches_the_candle_networks() {
         }
     }
 }
+
+#[test]
+fn restoring_the_optimizer_state_resumes_the_update_as_if_uninterrupted() {
+    let config = PpoConfig {
+        hidden: vec![16],
+        batch_size: 128,
+        epochs: 1,
+        lr: 3e-3,
+        ..PpoConfig::default()
+    };
+    let make = || {
+        Ppo::new(
+            Encoder::none(Normalizer::identity(2)),
+            2,
+            EncoderMode::Frozen,
+            config.clone(),
+            &cpu(),
+        )
+        .unwrap()
+    };
+    let mut rng = SmallRng::seed_from_u64(3);
+    let mut a = make();
+    for _ in 0..3 {
+        let (batch, _) = bandit_batch(&mut a, &mut rng, 128);
+        a.update(&batch).unwrap();
+    }
+    let dir = std::env::temp_dir().join(format!("gaitscope-adam-{}", std::process::id()));
+    let weights = dir.join("policy.safetensors");
+    let moments = dir.join("optimizer.safetensors");
+    checkpoint::save(&weights, &a.net.named()).unwrap();
+    checkpoint::save_tensors(&moments, a.optimizer_state().unwrap()).unwrap();
+    let (batch, _) = bandit_batch(&mut a, &mut rng, 128);
+    let resumed = |with_moments: bool| {
+        let mut p = make();
+        checkpoint::load(&weights, &p.net.named(), &cpu()).unwrap();
+        if with_moments {
+            let t = candle_core::safetensors::load(&moments, &cpu()).unwrap();
+            p.load_optimizer_state(&t).unwrap();
+        }
+        p.invalidate_cache();
+        p.update(&batch).unwrap();
+        params(&p)
+    };
+    a.update(&batch).unwrap();
+    let uninterrupted = params(&a);
+    let max_diff = |x: &[f32]| {
+        x.iter()
+            .zip(&uninterrupted)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0f32, f32::max)
+    };
+    // One minibatch per update: only the summation order (shuffle) may differ.
+    let with = max_diff(&resumed(true));
+    let without = max_diff(&resumed(false));
+    eprintln!(
+        "max parameter difference after resuming: with moments {with:e}, without {without:e}"
+    );
+    assert!(with < 1e-5, "resumed with moments differs by {with}");
+    assert!(
+        without > 100.0 * with.max(1e-7),
+        "fresh moments should matter: {without}"
+    );
+    // Moments of another network are refused.
+    let mut other = Ppo::new(
+        Encoder::none(Normalizer::identity(2)),
+        2,
+        EncoderMode::Frozen,
+        PpoConfig {
+            hidden: vec![8],
+            ..config.clone()
+        },
+        &cpu(),
+    )
+    .unwrap();
+    let t = candle_core::safetensors::load(&moments, &cpu()).unwrap();
+    assert!(other.load_optimizer_state(&t).is_err());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn params(p: &Ppo) -> Vec<f32> {
+    p.net
+        .vars()
+        .iter()
+        .flat_map(|v| {
+            v.as_tensor()
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap()
+        })
+        .collect()
+}

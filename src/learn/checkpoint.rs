@@ -8,10 +8,17 @@ use candle_core::{Device, Tensor, Var};
 
 /// Saves named variables to `path` atomically.
 pub fn save(path: &Path, vars: &[(String, Var)]) -> Result<()> {
-    let map: HashMap<String, Tensor> = vars
-        .iter()
-        .map(|(n, v)| (n.clone(), v.as_tensor().clone()))
-        .collect();
+    save_tensors(
+        path,
+        vars.iter()
+            .map(|(n, v)| (n.clone(), v.as_tensor().clone()))
+            .collect(),
+    )
+}
+
+/// Saves named tensors to `path` atomically.
+pub fn save_tensors(path: &Path, tensors: Vec<(String, Tensor)>) -> Result<()> {
+    let map: HashMap<String, Tensor> = tensors.into_iter().collect();
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

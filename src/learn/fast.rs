@@ -473,6 +473,21 @@ impl Adam {
     }
 }
 
+impl Adam {
+    /// The moments and step count as flat buffers: `(m, v, t)`.
+    pub fn state(&self) -> (&[Vec<f32>], &[Vec<f32>], i32) {
+        (&self.m, &self.v, self.t)
+    }
+
+    /// Restores moments and step count saved with [`Adam::state`]; the caller checks the shapes
+    /// against the parameters (a mismatch would reset the state at the next step anyway).
+    pub fn restore(&mut self, m: Vec<Vec<f32>>, v: Vec<Vec<f32>>, t: i32) {
+        self.m = m;
+        self.v = v;
+        self.t = t;
+    }
+}
+
 /// Scales all gradients so their global L2 norm is at most `max_norm`.
 pub fn clip_global_norm(grads: &mut [&mut Vec<f32>], max_norm: f32) -> f32 {
     let norm = grads

@@ -292,6 +292,74 @@ impl Ppo {
         })
     }
 
+    /// The fused update's Adam state as named tensors (`adam.m.K`, `adam.v.K`, `adam.t`), in the
+    /// parameter order of the update; empty before the first update or in the candle paths
+    /// (adapt, joint), whose optimiser state candle keeps private.
+    pub fn optimizer_state(&self) -> Result<Vec<(String, Tensor)>> {
+        let (m, v, t) = self.fast_adam.state();
+        if m.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::with_capacity(2 * m.len() + 1);
+        for (k, (m, v)) in m.iter().zip(v).enumerate() {
+            out.push((
+                format!("adam.m.{k}"),
+                Tensor::from_slice(m, m.len(), &self.device)?,
+            ));
+            out.push((
+                format!("adam.v.{k}"),
+                Tensor::from_slice(v, v.len(), &self.device)?,
+            ));
+        }
+        out.push(("adam.t".into(), Tensor::new(&[t as f32], &self.device)?));
+        Ok(out)
+    }
+
+    /// Restores what [`Ppo::optimizer_state`] saved. Buffers whose sizes do not match this
+    /// network are an error.
+    pub fn load_optimizer_state(
+        &mut self,
+        tensors: &std::collections::HashMap<String, Tensor>,
+    ) -> Result<()> {
+        let sizes: Vec<usize> = {
+            let n = &self.net;
+            let mlp = |m: &super::mlp::Mlp| -> Vec<usize> {
+                let (w, b): (Vec<usize>, Vec<usize>) = m
+                    .layers
+                    .iter()
+                    .map(|l| (l.weight.elem_count(), l.bias.elem_count()))
+                    .unzip();
+                w.into_iter().chain(b).collect()
+            };
+            let mut s = mlp(&n.policy);
+            s.extend(mlp(&n.value));
+            s.push(n.log_std.elem_count());
+            s
+        };
+        let get = |name: String, len: usize| -> Result<Vec<f32>> {
+            let t = tensors.get(&name).ok_or_else(|| {
+                candle_core::Error::Msg(format!("optimizer state has no \"{name}\""))
+            })?;
+            let v: Vec<f32> = t.flatten_all()?.to_vec1()?;
+            if v.len() != len {
+                return Err(candle_core::Error::Msg(format!(
+                    "optimizer state \"{name}\" has {} values, the network needs {len}",
+                    v.len()
+                )));
+            }
+            Ok(v)
+        };
+        let mut m = Vec::new();
+        let mut v = Vec::new();
+        for (k, len) in sizes.iter().enumerate() {
+            m.push(get(format!("adam.m.{k}"), *len)?);
+            v.push(get(format!("adam.v.{k}"), *len)?);
+        }
+        let t = get("adam.t".into(), 1)?[0] as i32;
+        self.fast_adam.restore(m, v, t);
+        Ok(())
+    }
+
     /// Values of z-scored observations.
     pub fn values(&self, obs: &[f32]) -> Result<Vec<f32>> {
         let dim = self.encoder.input_size();

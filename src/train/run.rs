@@ -172,6 +172,15 @@ pub fn train(
             &ppo.net.named(),
             &device,
         )?;
+        // The fused update's Adam moments, so a resumed run steps as an uninterrupted one would
+        // (runs from before this file existed restart them).
+        let optimizer = ckpt_dir.join("optimizer.safetensors");
+        if optimizer.exists() {
+            let tensors = candle_core::safetensors::load(&optimizer, &device)
+                .with_context(|| format!("{}: unreadable", optimizer.display()))?;
+            ppo.load_optimizer_state(&tensors)
+                .with_context(|| format!("resuming from {}", optimizer.display()))?;
+        }
     }
     let metrics_path = dir.join("metrics.csv");
     if !metrics_path.exists() {
@@ -360,6 +369,10 @@ pub fn encoder_kind(config: &RunConfig) -> EncoderKind {
 /// atomically, so that the folder alone can resume or be evaluated.
 pub fn save_checkpoint(dir: &Path, ppo: &Ppo, state: RunState) -> Result<()> {
     checkpoint::save(&dir.join("policy.safetensors"), &ppo.net.named())?;
+    let optimizer = ppo.optimizer_state()?;
+    if !optimizer.is_empty() {
+        checkpoint::save_tensors(&dir.join("optimizer.safetensors"), optimizer)?;
+    }
     ppo.encoder.save(dir, None)?;
     let text = ron::ser::to_string_pretty(&state, ron::ser::PrettyConfig::default())?;
     crate::util::write_atomic(&dir.join("state.ron"), text.as_bytes())?;
