@@ -240,7 +240,7 @@ fn a_training_session_pauses_resumes_and_stops_with_a_checkpoint() {
 fn record_episode_runs_to_the_end_with_latent_points() {
     use gaitscope::live::recording::record_episode;
     let mut env = WalkEnv::new(EnvConfig::default(), 4).unwrap();
-    let latent = gaitscope::live::shipped_latent_map().unwrap();
+    let latent = gaitscope::live::shipped_latent_map(EncoderKind::Ae).unwrap();
     let rec = record_episode(&mut env, None, Some(&latent), "passive").unwrap();
     rec.validate().unwrap();
     // A passive model falls well before the time limit; every frame is placed in the picture.

@@ -317,7 +317,7 @@ fn start_live(
     if existing.is_some() {
         return;
     }
-    let latent = match crate::live::shipped_latent_map() {
+    let latent = match crate::live::shipped_latent_map(EncoderKind::Ae) {
         Ok(m) => Some(m),
         Err(e) => {
             runs.log(format!("no latent picture: {e:#}"));

@@ -66,6 +66,13 @@ impl LivePlots {
     /// Points between density updates.
     pub const DENSITY_EVERY: usize = 50;
 
+    /// Forgets the latent points (after the 2-D encoder changed).
+    pub fn clear_latent(&mut self) {
+        self.latent.clear();
+        self.density = None;
+        self.since_density = 0;
+    }
+
     /// The same plots with no data.
     pub fn cleared(&self) -> LivePlots {
         let mut p = self.clone();

@@ -69,6 +69,8 @@ pub struct UiState {
     pub live_speed: f32,
     /// Runs started from the app.
     pub started: usize,
+    /// The 2-D encoder of the latent picture (AE or VAE).
+    pub latent_kind: EncoderKind,
     lecture_applied: Option<bool>,
     files_tx: Sender<FileResult>,
     files_rx: Receiver<FileResult>,
@@ -95,6 +97,7 @@ impl Default for UiState {
             live_paused: false,
             live_speed: 1.0,
             started: 0,
+            latent_kind: EncoderKind::Ae,
             lecture_applied: None,
             files_tx,
             files_rx,
@@ -130,7 +133,7 @@ pub struct Panels<'w> {
     state: ResMut<'w, UiState>,
     runs: ResMut<'w, Runs>,
     feed: Option<Res<'w, LiveFeed>>,
-    plots: Res<'w, LivePlots>,
+    plots: ResMut<'w, LivePlots>,
     replay_plots: Res<'w, ReplayPlots>,
     library: ResMut<'w, Library>,
     playback: ResMut<'w, Playback>,
@@ -498,6 +501,7 @@ fn plots_panel(ui: &mut egui::Ui, p: &mut Panels) {
         (Some(r), true) => r,
         _ => &*p.plots,
     };
+    let mut latent_switch = None;
     let episode = if replaying {
         "recording"
     } else {
@@ -522,9 +526,25 @@ fn plots_panel(ui: &mut egui::Ui, p: &mut Panels) {
                 ui.label("no reference motion");
             }
         });
-    egui::CollapsingHeader::new("Latent space (2-D AE): density and current frame")
+    egui::CollapsingHeader::new("Latent space: density and current frame")
         .default_open(true)
         .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label("2-D encoder:");
+                let before = p.state.latent_kind;
+                for (kind, name) in [(EncoderKind::Ae, "AE"), (EncoderKind::Vae, "VAE (mean)")] {
+                    let shipped = crate::models_dir()
+                        .join("encoders2d")
+                        .join(format!("{}.ron", super::bridge::encoder_name(kind)))
+                        .exists();
+                    ui.add_enabled_ui(shipped, |ui| {
+                        ui.radio_value(&mut p.state.latent_kind, kind, name);
+                    });
+                }
+                if p.state.latent_kind != before {
+                    latent_switch = Some(before);
+                }
+            });
             let current = p.shown.0.as_ref().and_then(|f| f.latent);
             if episode_plots.latent.is_empty() {
                 ui.label("no latent points (no 2-D encoder loaded, or none recorded)");
@@ -545,6 +565,25 @@ fn plots_panel(ui: &mut egui::Ui, p: &mut Panels) {
                 }
             }
         });
+    if let Some(before) = latent_switch {
+        switch_latent(p, before);
+    }
+}
+
+/// Points the live view's latent picture at the chosen shipped 2-D encoder.
+fn switch_latent(p: &mut Panels, before: EncoderKind) {
+    match crate::live::shipped_latent_map(p.state.latent_kind) {
+        Ok(map) => {
+            if let Some(f) = &p.feed {
+                f.command(EvalCommand::SetLatent(Some(Box::new(map))));
+            }
+            p.plots.clear_latent();
+        }
+        Err(e) => {
+            p.runs.log(format!("{e:#}"));
+            p.state.latent_kind = before;
+        }
+    }
 }
 
 fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {

@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::env::WalkEnv;
+use crate::learn::encoder::EncoderKind;
 use crate::learn::snapshot::PolicySnapshot;
 use crate::live::recording::{record_episode, Recording};
 use crate::train::run::load_policy;
@@ -16,7 +17,7 @@ pub fn record(run: &Path, episodes: usize, seed: u64, out: &Path, mot: bool) -> 
     let (config, ppo) = load_policy(run)?;
     let policy = PolicySnapshot::of(&ppo)?;
     let mut env = WalkEnv::new(config.env.clone(), seed)?;
-    let latent = crate::live::shipped_latent_map().ok();
+    let latent = crate::live::shipped_latent_map(EncoderKind::Ae).ok();
     let label = run
         .file_name()
         .map_or("run".into(), |n| n.to_string_lossy().into_owned());

@@ -29,6 +29,8 @@ pub enum EvalCommand {
     UpdatePolicy(Box<PolicySnapshot>),
     /// Hold (true) or go on (false).
     Pause(bool),
+    /// Place frames in the latent picture with this 2-D encoder (or not at all).
+    SetLatent(Option<Box<FeatureMap>>),
     /// Simulated seconds per wall-clock second; infinite runs flat out.
     Speed(f32),
     /// Start a new episode now.
@@ -176,6 +178,7 @@ impl EvalLoop {
                     }
                     EvalCommand::UpdatePolicy(p) => policy = Some(p),
                     EvalCommand::Pause(p) => paused = p,
+                    EvalCommand::SetLatent(map) => self.latent = map.map(|m| *m),
                     EvalCommand::Speed(s) => {
                         if s > 0.0 {
                             self.speed = s;

@@ -15,16 +15,14 @@ pub use evaluator::{EvalCommand, Evaluator};
 pub use frame::Frame;
 pub use recording::Recording;
 
-/// The shipped 2-D autoencoder (`models/encoders2d`) as a plain feature map, for the latent
-/// picture (the study's Figure 4.1).
-pub fn shipped_latent_map() -> anyhow::Result<crate::learn::snapshot::FeatureMap> {
+/// A shipped 2-D encoder (`models/encoders2d`, `kind` AE or VAE) as a plain feature map, for the
+/// latent picture (the study's Figure 4.1).
+pub fn shipped_latent_map(
+    kind: crate::learn::encoder::EncoderKind,
+) -> anyhow::Result<crate::learn::snapshot::FeatureMap> {
     use anyhow::Context;
     let dir = crate::models_dir().join("encoders2d");
-    let e = crate::learn::encoder::Encoder::load(
-        &dir,
-        crate::learn::encoder::EncoderKind::Ae,
-        &crate::learn::device(),
-    )
-    .with_context(|| format!("loading the 2-D encoder from {}", dir.display()))?;
+    let e = crate::learn::encoder::Encoder::load(&dir, kind, &crate::learn::device())
+        .with_context(|| format!("loading the 2-D {kind:?} from {}", dir.display()))?;
     Ok(crate::learn::snapshot::FeatureMap::from_encoder(&e)?)
 }
