@@ -89,6 +89,7 @@ pub fn run(options: AppOptions) -> Result<()> {
             ..default()
         }))
         .add_plugins(bevy_egui::EguiPlugin::default())
+        .insert_resource(update_rate(&options))
         .insert_resource(model)
         .add_plugins((
             scene::ScenePlugin,
@@ -102,6 +103,21 @@ pub fn run(options: AppOptions) -> Result<()> {
     match app.run() {
         AppExit::Success => Ok(()),
         AppExit::Error(code) => bail!("the app ended with error code {code}"),
+    }
+}
+
+/// Full rate with focus; 10 frames a second without it (a lecturer's slides in front), leaving
+/// the CPU to training. Screenshots and the benchmark always run at full rate.
+fn update_rate(options: &AppOptions) -> bevy::winit::WinitSettings {
+    use bevy::winit::{UpdateMode, WinitSettings};
+    let unattended = options.screenshot.is_some() || options.bench_frames.is_some();
+    WinitSettings {
+        focused_mode: UpdateMode::Continuous,
+        unfocused_mode: if unattended {
+            UpdateMode::Continuous
+        } else {
+            UpdateMode::reactive_low_power(std::time::Duration::from_millis(100))
+        },
     }
 }
 
