@@ -249,3 +249,25 @@ fn record_episode_runs_to_the_end_with_latent_points() {
     let sum: f32 = rec.frames.iter().map(|f| f.reward).sum();
     assert!((sum - rec.episode_return()).abs() < 1e-3);
 }
+
+#[test]
+fn the_evaluator_takes_a_new_latent_map() {
+    let eval = Evaluator::spawn(EvaluatorConfig {
+        speed: f32::INFINITY,
+        ..EvaluatorConfig::default()
+    })
+    .unwrap();
+    let first = eval.frames.recv_timeout(Duration::from_secs(30)).unwrap();
+    assert!(first.latent.is_none(), "no 2-D encoder yet");
+    let map = gaitscope::live::shipped_latent_map(EncoderKind::Vae).unwrap();
+    assert!(eval.send(EvalCommand::SetLatent(Some(Box::new(map)))));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let f = eval.frames.recv_timeout(Duration::from_secs(10)).unwrap();
+        if let Some(z) = f.latent {
+            assert!(z.iter().all(|v| v.is_finite()));
+            break;
+        }
+        assert!(Instant::now() < deadline, "frames never got a latent point");
+    }
+}
