@@ -2,6 +2,8 @@
 //! transforms and colours, the channel draining that must never wait on a busy trainer, and
 //! playback's choice of frame.
 
+mod common;
+
 use std::time::Duration;
 
 use bevy::prelude::*;
@@ -249,25 +251,9 @@ fn playback_shows_the_chosen_recorded_frame() {
 
 #[test]
 fn closing_the_app_stops_training_with_a_checkpoint() {
-    use gaitscope::learn::ppo::PpoConfig;
-    use gaitscope::train::run::RunConfig;
     let dir = std::env::temp_dir().join(format!("gaitscope-app-close-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let config = RunConfig {
-        ppo: PpoConfig {
-            n_envs: 2,
-            n_steps: 16,
-            batch_size: 16,
-            hidden: vec![16, 16],
-            ..PpoConfig::default()
-        },
-        encoder: EncoderKind::None,
-        encoder_dir: Some(dir.join("no-encoders")),
-        total_steps: 1_000_000,
-        workers: 1,
-        checkpoint_every: 1000,
-        ..RunConfig::default()
-    };
+    let config = common::tiny_endless_run(&dir);
     let run_dir = dir.join("run");
     let (mut app, _channels) = headless_app();
     app.world_mut()

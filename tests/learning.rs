@@ -115,19 +115,7 @@ fn the_same_seed_gives_the_same_first_update() {
         let mut rng = SmallRng::seed_from_u64(9);
         let (batch, _) = bandit_batch(&mut ppo, &mut rng, 256);
         let stats = ppo.update(&batch).unwrap();
-        let params: Vec<f32> = ppo
-            .net
-            .vars()
-            .iter()
-            .flat_map(|v| {
-                v.as_tensor()
-                    .flatten_all()
-                    .unwrap()
-                    .to_vec1::<f32>()
-                    .unwrap()
-            })
-            .collect();
-        (stats, params)
+        (stats, params(&ppo))
     };
     let (s1, p1) = run();
     let (s2, p2) = run();

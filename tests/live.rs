@@ -2,17 +2,18 @@
 //! recordings (round trip, bad files, `.mot` export), policy snapshots, and a training session's
 //! pause, resume and stop.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use gaitscope::env::{EnvConfig, WalkEnv};
 use gaitscope::learn::encoder::EncoderKind;
-use gaitscope::learn::ppo::{EncoderMode, PpoConfig};
 use gaitscope::learn::snapshot::PolicySnapshot;
 use gaitscope::live::evaluator::{EvalCommand, Evaluator, EvaluatorConfig};
 use gaitscope::live::{Frame, Recording};
 use gaitscope::osim::Table;
 use gaitscope::train::messages::{Control, Event};
-use gaitscope::train::run::{load_policy, RunConfig};
+use gaitscope::train::run::load_policy;
 use gaitscope::train::session::TrainingSession;
 
 fn temp(name: &str) -> std::path::PathBuf {
@@ -180,22 +181,7 @@ fn a_policy_snapshot_acts_like_the_learner() {
 #[test]
 fn a_training_session_pauses_resumes_and_stops_with_a_checkpoint() {
     let dir = temp("session");
-    let config = RunConfig {
-        ppo: PpoConfig {
-            n_envs: 2,
-            n_steps: 16,
-            batch_size: 16,
-            hidden: vec![16, 16],
-            ..PpoConfig::default()
-        },
-        encoder: EncoderKind::None,
-        mode: EncoderMode::Frozen,
-        encoder_dir: Some(dir.join("no-encoders")),
-        total_steps: 1_000_000,
-        workers: 1,
-        checkpoint_every: 1000,
-        ..RunConfig::default()
-    };
+    let config = common::tiny_endless_run(&dir);
     let run = dir.join("run");
     let mut session = TrainingSession::start(config, &run, false).unwrap();
     let next_update = |s: &TrainingSession, within: Duration| {

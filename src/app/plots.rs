@@ -148,6 +148,15 @@ fn finite_points(xy: impl Iterator<Item = (f64, f64)>) -> PlotPoints<'static> {
     )
 }
 
+/// A plot against environment steps, with a legend.
+fn steps_plot<'a>(id: impl std::hash::Hash + std::fmt::Debug, width: f32, height: f32) -> Plot<'a> {
+    Plot::new(id)
+        .width(width)
+        .height(height)
+        .legend(Legend::default())
+        .x_axis_label("environment steps")
+}
+
 /// Mean episode return and duration against environment steps, every run overlaid.
 pub fn learning_curves(ui: &mut egui::Ui, runs: &[RunView], height: f32) {
     let half = (ui.available_width() - 8.0) / 2.0;
@@ -158,24 +167,19 @@ pub fn learning_curves(ui: &mut egui::Ui, runs: &[RunView], height: f32) {
         ] {
             ui.vertical(|ui| {
                 ui.label(title);
-                Plot::new(("curve", pick))
-                    .width(half)
-                    .height(height)
-                    .legend(Legend::default())
-                    .x_axis_label("environment steps")
-                    .show(ui, |plot| {
-                        for (i, run) in runs.iter().enumerate() {
-                            let pts = finite_points(run.metrics.iter().map(|m| {
-                                let y = if pick == 0 {
-                                    m.mean_return
-                                } else {
-                                    m.mean_duration
-                                };
-                                (m.env_steps as f64, y)
-                            }));
-                            plot.line(Line::new(run.label.clone(), pts).color(run_color(i)));
-                        }
-                    });
+                steps_plot(("curve", pick), half, height).show(ui, |plot| {
+                    for (i, run) in runs.iter().enumerate() {
+                        let pts = finite_points(run.metrics.iter().map(|m| {
+                            let y = if pick == 0 {
+                                m.mean_return
+                            } else {
+                                m.mean_duration
+                            };
+                            (m.env_steps as f64, y)
+                        }));
+                        plot.line(Line::new(run.label.clone(), pts).color(run_color(i)));
+                    }
+                });
             });
         }
     });
@@ -187,44 +191,34 @@ pub fn losses(ui: &mut egui::Ui, run: &RunView, height: f32) {
     let x = |u: &crate::train::messages::UpdateMetrics| u.env_steps as f64;
     let half = (ui.available_width() - 8.0) / 2.0;
     ui.horizontal(|ui| {
-        Plot::new("losses")
-            .width(half)
-            .height(height)
-            .legend(Legend::default())
-            .x_axis_label("environment steps")
-            .show(ui, |plot| {
-                plot.line(Line::new(
-                    "policy loss",
-                    finite_points(m.iter().map(|u| (x(u), u.stats.policy_loss))),
-                ));
-                plot.line(Line::new(
-                    "approx KL x 10",
-                    finite_points(m.iter().map(|u| (x(u), 10.0 * u.stats.approx_kl))),
-                ));
-                plot.line(Line::new(
-                    "clip fraction",
-                    finite_points(m.iter().map(|u| (x(u), u.stats.clip_fraction))),
-                ));
-                plot.line(Line::new(
-                    "explained variance",
-                    finite_points(m.iter().map(|u| (x(u), u.stats.explained_variance))),
-                ));
-            });
-        Plot::new("value loss")
-            .width(half)
-            .height(height)
-            .legend(Legend::default())
-            .x_axis_label("environment steps")
-            .show(ui, |plot| {
-                plot.line(Line::new(
-                    "value loss",
-                    finite_points(m.iter().map(|u| (x(u), u.stats.value_loss))),
-                ));
-                plot.line(Line::new(
-                    "encoder loss",
-                    finite_points(m.iter().map(|u| (x(u), u.stats.encoder_loss))),
-                ));
-            });
+        steps_plot("losses", half, height).show(ui, |plot| {
+            plot.line(Line::new(
+                "policy loss",
+                finite_points(m.iter().map(|u| (x(u), u.stats.policy_loss))),
+            ));
+            plot.line(Line::new(
+                "approx KL x 10",
+                finite_points(m.iter().map(|u| (x(u), 10.0 * u.stats.approx_kl))),
+            ));
+            plot.line(Line::new(
+                "clip fraction",
+                finite_points(m.iter().map(|u| (x(u), u.stats.clip_fraction))),
+            ));
+            plot.line(Line::new(
+                "explained variance",
+                finite_points(m.iter().map(|u| (x(u), u.stats.explained_variance))),
+            ));
+        });
+        steps_plot("value loss", half, height).show(ui, |plot| {
+            plot.line(Line::new(
+                "value loss",
+                finite_points(m.iter().map(|u| (x(u), u.stats.value_loss))),
+            ));
+            plot.line(Line::new(
+                "encoder loss",
+                finite_points(m.iter().map(|u| (x(u), u.stats.encoder_loss))),
+            ));
+        });
     });
 }
 

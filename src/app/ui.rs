@@ -111,6 +111,14 @@ fn apply_options(options: Option<Res<AppOptions>>, mut settings: ResMut<ViewSett
     }
 }
 
+/// Runs file work on a helper thread; its result comes back through `tx`.
+fn file_job(tx: &Sender<FileResult>, job: impl FnOnce() -> FileResult + Send + 'static) {
+    let tx = tx.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(job());
+    });
+}
+
 fn file_results(state: Res<UiState>, mut runs: ResMut<Runs>, mut library: ResMut<Library>) {
     for r in state.files_rx.try_iter() {
         match r {
@@ -728,24 +736,19 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
         {
             if let Some(rec) = selected.clone() {
                 let path = PathBuf::from(p.state.recording_path.trim());
-                let tx = p.state.files_tx.clone();
-                std::thread::spawn(move || {
-                    let msg = match rec.save(&path) {
+                file_job(&p.state.files_tx, move || {
+                    FileResult::Done(match rec.save(&path) {
                         Ok(()) => format!("saved {} to {}", rec.label, path.display()),
                         Err(e) => format!("save failed: {e:#}"),
-                    };
-                    let _ = tx.send(FileResult::Done(msg));
+                    })
                 });
             }
         }
         if ui.button("load").clicked() {
             let path = PathBuf::from(p.state.recording_path.trim());
-            let tx = p.state.files_tx.clone();
-            std::thread::spawn(move || {
-                let _ = tx.send(match Recording::load(&path) {
-                    Ok(r) => FileResult::Loaded(r),
-                    Err(e) => FileResult::Done(format!("load failed: {e:#}")),
-                });
+            file_job(&p.state.files_tx, move || match Recording::load(&path) {
+                Ok(r) => FileResult::Loaded(r),
+                Err(e) => FileResult::Done(format!("load failed: {e:#}")),
             });
         }
         ui.separator();
@@ -757,13 +760,11 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
         {
             if let Some(rec) = selected {
                 let path = PathBuf::from(p.state.mot_path.trim());
-                let tx = p.state.files_tx.clone();
-                std::thread::spawn(move || {
-                    let msg = match rec.export_mot(&path) {
+                file_job(&p.state.files_tx, move || {
+                    FileResult::Done(match rec.export_mot(&path) {
                         Ok(()) => format!("exported {} to {}", rec.label, path.display()),
                         Err(e) => format!("export failed: {e:#}"),
-                    };
-                    let _ = tx.send(FileResult::Done(msg));
+                    })
                 });
             }
         }

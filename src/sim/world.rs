@@ -739,14 +739,7 @@ impl Simulation {
     /// Path of muscle `m` through its active points (world positions).
     pub fn muscle_path(&self, m: usize) -> Vec<DVec3> {
         let (q, _) = self.coordinates();
-        let frames = self.body_frames();
-        let muscle = &self.model.muscles[m];
-        muscle
-            .path
-            .iter()
-            .filter(|p| is_active(p, &q))
-            .map(|p| frames[p.body].point(local_location(p, &q)))
-            .collect()
+        active_path(&self.model.muscles[m], &q, &self.body_frames())
     }
 
     /// Paths of all muscles through their active points (world positions), with the coordinates
@@ -757,14 +750,7 @@ impl Simulation {
         self.model
             .muscles
             .iter()
-            .map(|muscle| {
-                muscle
-                    .path
-                    .iter()
-                    .filter(|p| is_active(p, &q))
-                    .map(|p| frames[p.body].point(local_location(p, &q)))
-                    .collect()
-            })
+            .map(|muscle| active_path(muscle, &q, &frames))
             .collect()
     }
 
@@ -1248,4 +1234,14 @@ impl Simulation {
         }
         energy
     }
+}
+
+/// World positions of a muscle's active path points at coordinates `q` and body frames `frames`.
+fn active_path(muscle: &crate::osim::model::Muscle, q: &[f64], frames: &[Frame]) -> Vec<DVec3> {
+    muscle
+        .path
+        .iter()
+        .filter(|p| is_active(p, q))
+        .map(|p| frames[p.body].point(local_location(p, q)))
+        .collect()
 }

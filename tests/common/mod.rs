@@ -1,0 +1,28 @@
+//! Shared by the integration tests.
+
+use std::path::Path;
+
+use gaitscope::learn::encoder::EncoderKind;
+use gaitscope::learn::ppo::{EncoderMode, PpoConfig};
+use gaitscope::train::run::RunConfig;
+
+/// A run small enough to update every few hundred milliseconds (2 environments, 16 steps,
+/// 16-unit networks, no encoder), long enough to keep training until stopped.
+pub fn tiny_endless_run(dir: &Path) -> RunConfig {
+    RunConfig {
+        ppo: PpoConfig {
+            n_envs: 2,
+            n_steps: 16,
+            batch_size: 16,
+            hidden: vec![16, 16],
+            ..PpoConfig::default()
+        },
+        encoder: EncoderKind::None,
+        mode: EncoderMode::Frozen,
+        encoder_dir: Some(dir.join("no-encoders")),
+        total_steps: 1_000_000,
+        workers: 1,
+        checkpoint_every: 1000,
+        ..RunConfig::default()
+    }
+}
