@@ -133,6 +133,54 @@ pub fn ppo(updates: usize) -> Result<()> {
             "  obs {obs_dim:>3}: {secs:.2} s per update ({:.0} minibatch steps/s)",
             (config.epochs * n.div_ceil(config.batch_size)) as f64 / secs
         );
+        rollout_inference(&mut ppo, obs_dim, config.n_envs, config.n_steps)?;
     }
+    Ok(())
+}
+
+/// Time of the policy and value passes for one rollout (`n_steps` calls on `n_envs` rows), with
+/// gemm and with the small-batch kernel, and of the whole `act` call.
+fn rollout_inference(
+    ppo: &mut crate::learn::ppo::Ppo,
+    obs_dim: usize,
+    n_envs: usize,
+    n_steps: usize,
+) -> Result<()> {
+    use crate::learn::fast::PlainMlp;
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(2);
+    let x: Vec<f32> = (0..n_envs * obs_dim)
+        .map(|_| rng.gen_range(-1.0f32..1.0))
+        .collect();
+    let gemm_nets = [
+        PlainMlp::from_mlp(&ppo.net.policy)?,
+        PlainMlp::from_mlp(&ppo.net.value)?,
+    ];
+    let row_nets = gemm_nets.clone().map(|m| m.with_row_layout());
+    let mut acts = Vec::new();
+    let mut time = |nets: &[PlainMlp; 2]| {
+        let t = Instant::now();
+        for _ in 0..n_steps {
+            for m in nets {
+                std::hint::black_box(m.apply(&x, n_envs, &mut acts));
+            }
+        }
+        t.elapsed().as_secs_f64()
+    };
+    time(&gemm_nets); // warm-up
+    let gemm_secs = time(&gemm_nets);
+    let row_secs = time(&row_nets);
+    let t = Instant::now();
+    for _ in 0..n_steps {
+        std::hint::black_box(ppo.act(&x, false)?);
+    }
+    let act_secs = t.elapsed().as_secs_f64();
+    println!(
+        "    rollout inference, {n_steps} calls x {n_envs} rows: policy+value {:.3} s with gemm, \
+         {:.3} s with the small-batch kernel ({:.1}x); whole act() {:.3} s",
+        gemm_secs,
+        row_secs,
+        gemm_secs / row_secs,
+        act_secs
+    );
     Ok(())
 }

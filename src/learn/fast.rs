@@ -25,6 +25,103 @@ pub struct PlainMlp {
     pub w: Vec<Vec<f32>>,
     /// Biases.
     pub b: Vec<Vec<f32>>,
+    /// Transposed weights, `(in, out)`, for small batches; empty unless
+    /// [`PlainMlp::with_row_layout`] made them (a snapshot: call it again after changing `w`).
+    pub wt: Vec<Vec<f32>>,
+}
+
+/// Largest batch the small-batch kernel handles; bigger ones go to gemm.
+pub const ROW_KERNEL_MAX_BATCH: usize = 32;
+
+/// `out (batch x o) = x (batch x i) * wt (i x o) + bias` for small batches. Tiles of 4 rows by
+/// 16 outputs accumulate in registers over the whole input (each step: one weight vector pair,
+/// four broadcasts, eight fused multiply-adds); leftover rows and columns take a plain loop.
+/// Every sum runs over `k` in order, so no reassociation is needed to vectorise.
+macro_rules! row_kernel_body {
+    ($x:expr, $batch:expr, $i:expr, $o:expr, $wt:expr, $bias:expr, $out:expr, $fma:expr) => {{
+        let (x, batch, i, o, wt, bias, out): (&[f32], usize, usize, usize, &[f32], &[f32], &mut [f32]) =
+            ($x, $batch, $i, $o, $wt, $bias, $out);
+        const R: usize = 4;
+        const C: usize = 16;
+        let madd = |a: f32, b: f32, c: f32| if $fma { a.mul_add(b, c) } else { c + a * b };
+        let (full_r, full_c) = (batch / R * R, o / C * C);
+        for r0 in (0..full_r).step_by(R) {
+            let rows: [&[f32]; R] = std::array::from_fn(|r| &x[(r0 + r) * i..(r0 + r + 1) * i]);
+            for j0 in (0..full_c).step_by(C) {
+                let mut acc = [[0f32; C]; R];
+                for a in acc.iter_mut() {
+                    a.copy_from_slice(&bias[j0..j0 + C]);
+                }
+                for k in 0..i {
+                    let w: &[f32; C] = wt[k * o + j0..k * o + j0 + C]
+                        .try_into()
+                        .expect("a tile of C weights");
+                    for (a, row) in acc.iter_mut().zip(&rows) {
+                        let xv = row[k];
+                        for (acc_j, w_j) in a.iter_mut().zip(w) {
+                            *acc_j = madd(xv, *w_j, *acc_j);
+                        }
+                    }
+                }
+                for (r, a) in acc.iter().enumerate() {
+                    out[(r0 + r) * o + j0..(r0 + r) * o + j0 + C].copy_from_slice(a);
+                }
+            }
+        }
+        // Leftovers: the last columns of the tiled rows, and every column of the other rows.
+        let mut single = |r: usize, j: usize| {
+            let mut acc = bias[j];
+            for k in 0..i {
+                acc = madd(x[r * i + k], wt[k * o + j], acc);
+            }
+            out[r * o + j] = acc;
+        };
+        for r in 0..full_r {
+            for j in full_c..o {
+                single(r, j);
+            }
+        }
+        for r in full_r..batch {
+            for j in 0..o {
+                single(r, j);
+            }
+        }
+    }};
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn row_kernel_avx2(
+    x: &[f32],
+    batch: usize,
+    i: usize,
+    o: usize,
+    wt: &[f32],
+    bias: &[f32],
+    out: &mut [f32],
+) {
+    row_kernel_body!(x, batch, i, o, wt, bias, out, true)
+}
+
+fn row_kernel(
+    x: &[f32],
+    batch: usize,
+    i: usize,
+    o: usize,
+    wt: &[f32],
+    bias: &[f32],
+    out: &mut [f32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU has AVX2 and FMA (checked just above).
+            unsafe { row_kernel_avx2(x, batch, i, o, wt, bias, out) };
+            return;
+        }
+    }
+    row_kernel_body!(x, batch, i, o, wt, bias, out, false)
 }
 
 /// Threads for a product of `work` multiply-adds: small products run on one thread (handing
@@ -108,7 +205,29 @@ impl PlainMlp {
             sizes,
             w,
             b,
+            wt: Vec::new(),
         })
+    }
+
+    /// Adds transposed weights so batches of up to [`ROW_KERNEL_MAX_BATCH`] rows (rollout
+    /// inference) skip gemm's packing.
+    pub fn with_row_layout(mut self) -> PlainMlp {
+        self.wt = self
+            .w
+            .iter()
+            .enumerate()
+            .map(|(l, w)| {
+                let (i, o) = (self.sizes[l], self.sizes[l + 1]);
+                let mut t = vec![0.0; i * o];
+                for r in 0..o {
+                    for c in 0..i {
+                        t[c * o + r] = w[r * i + c];
+                    }
+                }
+                t
+            })
+            .collect();
+        self
     }
 
     /// Writes the parameters back into the candle MLP.
@@ -138,8 +257,16 @@ impl PlainMlp {
             let h = &before[l];
             let z = &mut after[0];
             z.resize(batch * o, 0.0);
-            matmul(batch, o, i, z, false, h, i, 1, &self.w[l], 1, i);
             let hidden = l + 1 < layers;
+            if batch <= ROW_KERNEL_MAX_BATCH && self.wt.len() == layers {
+                row_kernel(h, batch, i, o, &self.wt[l], &self.b[l], z);
+                if hidden {
+                    z.iter_mut()
+                        .for_each(|v| *v = activate(self.activation, *v));
+                }
+                continue;
+            }
+            matmul(batch, o, i, z, false, h, i, 1, &self.w[l], 1, i);
             for row in z.chunks_exact_mut(o) {
                 for (v, bias) in row.iter_mut().zip(&self.b[l]) {
                     *v += bias;
@@ -233,14 +360,14 @@ impl PlainEncoder {
                     latent,
                 }
             }
-            EncoderKind::Ae => {
-                PlainEncoder::Ae(PlainMlp::from_mlp(e.trunk.as_ref().expect("ae trunk"))?)
-            }
+            EncoderKind::Ae => PlainEncoder::Ae(
+                PlainMlp::from_mlp(e.trunk.as_ref().expect("ae trunk"))?.with_row_layout(),
+            ),
             EncoderKind::Vae => {
                 let (mu, _) = e.heads.as_ref().expect("vae heads");
                 PlainEncoder::Vae(
-                    PlainMlp::from_mlp(e.trunk.as_ref().expect("vae trunk"))?,
-                    PlainMlp::from_mlp(mu)?,
+                    PlainMlp::from_mlp(e.trunk.as_ref().expect("vae trunk"))?.with_row_layout(),
+                    PlainMlp::from_mlp(mu)?.with_row_layout(),
                 )
             }
         })
@@ -515,8 +642,28 @@ mod tests {
     use rand::rngs::SmallRng;
     use rand::{Rng, SeedableRng};
 
+    #[test]
+    fn the_small_batch_kernel_matches_gemm() {
+        let mut rng = SmallRng::seed_from_u64(11);
+        for activation in [Activation::Tanh, Activation::Elu] {
+            let mut m = random_mlp(&[37, 45, 29, 6], &mut rng);
+            m.activation = activation;
+            let rows = m.clone().with_row_layout();
+            for batch in [1, 7, ROW_KERNEL_MAX_BATCH] {
+                let x: Vec<f32> = (0..batch * 37).map(|_| rng.gen_range(-1.0..1.0)).collect();
+                let mut acts = Vec::new();
+                let want = m.apply(&x, batch, &mut acts);
+                let got = rows.apply(&x, batch, &mut acts);
+                for (g, w) in got.iter().zip(&want) {
+                    assert!((g - w).abs() < 1e-4 * (1.0 + w.abs()), "{g} vs {w}");
+                }
+            }
+        }
+    }
+
     fn random_mlp(sizes: &[usize], rng: &mut SmallRng) -> PlainMlp {
         PlainMlp {
+            wt: Vec::new(),
             activation: Activation::Tanh,
             sizes: sizes.to_vec(),
             w: (0..sizes.len() - 1)

@@ -238,8 +238,8 @@ impl Ppo {
         if self.fast.is_none() {
             self.fast = Some(FastNets {
                 encoder: super::fast::PlainEncoder::from_encoder(&self.encoder)?,
-                policy: super::fast::PlainMlp::from_mlp(&self.net.policy)?,
-                value: super::fast::PlainMlp::from_mlp(&self.net.value)?,
+                policy: super::fast::PlainMlp::from_mlp(&self.net.policy)?.with_row_layout(),
+                value: super::fast::PlainMlp::from_mlp(&self.net.value)?.with_row_layout(),
                 log_std: super::fast::read_var(&self.net.log_std)?,
             });
         }

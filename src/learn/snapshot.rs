@@ -48,7 +48,7 @@ impl PolicySnapshot {
     pub fn of(ppo: &Ppo) -> Result<PolicySnapshot> {
         Ok(PolicySnapshot {
             features: FeatureMap::from_encoder(&ppo.encoder)?,
-            policy: PlainMlp::from_mlp(&ppo.net.policy)?,
+            policy: PlainMlp::from_mlp(&ppo.net.policy)?.with_row_layout(),
         })
     }
 
