@@ -239,11 +239,13 @@ fn top_bar(ui: &mut egui::Ui, p: &mut Panels) {
                     .get(i)
                     .map_or("recording".into(), |r| r.label.clone()),
             };
-            let watched = p
-                .runs
-                .watched
-                .and_then(|i| p.runs.runs.get(i))
-                .map_or("passive model", |r| r.label.as_str());
+            let watched = match p.runs.watched.and_then(|i| p.runs.runs.get(i)) {
+                Some(r) if r.policy.is_none() => {
+                    format!("{} (until its first update: the previous policy)", r.label)
+                }
+                Some(r) => r.label.clone(),
+                None => "none, the model is passive".into(),
+            };
             ui.label(format!(
                 "{source} | policy: {watched} | t {:.2} s | phase {:.0}% | return {:.1}",
                 f.time,

@@ -90,6 +90,7 @@ pub fn sim(model_path: &Path, steps: usize, substeps: Option<usize>) -> Result<(
 /// 3 x 312 networks, 22 actions) for observation widths 66 and 296, on synthetic data.
 pub fn ppo(updates: usize) -> Result<()> {
     use crate::learn::encoder::{Encoder, Normalizer};
+    use crate::learn::fast::PlainMlp;
     use crate::learn::ppo::{Batch, EncoderMode, Ppo, PpoConfig};
     let device = crate::learn::device();
     let config = PpoConfig::default();
@@ -100,6 +101,13 @@ pub fn ppo(updates: usize) -> Result<()> {
         config.epochs,
         config.batch_size,
         config.hidden,
+        std::thread::available_parallelism().map_or(1, |p| p.get())
+    );
+    let h = config.hidden[0];
+    println!(
+        "  one thread's gemm on a {}x{h}x{h} product: {:.1} GFLOP/s (x{} threads = the bound)",
+        config.batch_size,
+        crate::learn::fast::matmul_flops_one_thread(config.batch_size, h, h, 50) / 1e9,
         std::thread::available_parallelism().map_or(1, |p| p.get())
     );
     for obs_dim in [66usize, 296] {
@@ -129,9 +137,15 @@ pub fn ppo(updates: usize) -> Result<()> {
             ppo.update(&batch)?;
         }
         let secs = t.elapsed().as_secs_f64() / updates as f64;
+        let macs = PlainMlp::from_mlp(&ppo.net.policy)?.training_macs_per_sample()
+            + PlainMlp::from_mlp(&ppo.net.value)?.training_macs_per_sample();
+        let flops = 2.0 * (macs * n * config.epochs) as f64;
         println!(
-            "  obs {obs_dim:>3}: {secs:.2} s per update ({:.0} minibatch steps/s)",
-            (config.epochs * n.div_ceil(config.batch_size)) as f64 / secs
+            "  obs {obs_dim:>3}: {secs:.2} s per update ({:.0} minibatch steps/s; {:.0} GFLOP in \
+             matrix products, {:.1} GFLOP/s)",
+            (config.epochs * n.div_ceil(config.batch_size)) as f64 / secs,
+            flops / 1e9,
+            flops / 1e9 / secs
         );
         rollout_inference(&mut ppo, obs_dim, config.n_envs, config.n_steps)?;
     }

@@ -124,13 +124,49 @@ fn row_kernel(
     row_kernel_body!(x, batch, i, o, wt, bias, out, false)
 }
 
+thread_local! {
+    /// Threads gemm may use from this thread; `None` means all the machine has. The PPO loss
+    /// runs its two networks on two threads and gives each half of the machine.
+    static GEMM_THREADS: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
 /// Threads for a product of `work` multiply-adds: small products run on one thread (handing
 /// them to the pool costs more than it saves).
 fn threads(work: usize) -> gemm::Parallelism {
-    match std::thread::available_parallelism().map_or(1, |n| n.get()) {
+    let n = GEMM_THREADS
+        .with(|t| t.get())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    match n {
         n if n > 1 && work >= 8_000_000 => gemm::Parallelism::Rayon(n),
         _ => gemm::Parallelism::None,
     }
+}
+
+/// Runs `a` here and `b` on a second thread when the machine has two or more cores, each with
+/// half of the cores for its matrix products; in turn otherwise. The results do not depend on
+/// which: the two share nothing.
+fn in_parallel<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 {
+        return (a(), b());
+    }
+    let half = cores / 2;
+    std::thread::scope(|s| {
+        let second = s.spawn(|| {
+            GEMM_THREADS.with(|t| t.set(Some(cores - half)));
+            b()
+        });
+        let before = GEMM_THREADS.with(|t| t.replace(Some(half)));
+        let ra = a();
+        GEMM_THREADS.with(|t| t.set(before));
+        let rb = second
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (ra, rb)
+    })
 }
 
 fn activate(a: Activation, x: f32) -> f32 {
@@ -144,6 +180,72 @@ fn activate(a: Activation, x: f32) -> f32 {
                 x.exp_m1()
             }
         }
+    }
+}
+
+/// `z[r][j] = activation(z[r][j] + bias[j])` over rows of `bias.len()` (no bias: just the
+/// activation; no activation: just the bias). The activation is chosen once, outside the loop,
+/// so the loop vectorises; with AVX2 and FMA it runs 8 lanes wide.
+fn bias_activate(z: &mut [f32], bias: Option<&[f32]>, activation: Option<Activation>) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU has AVX2 and FMA (checked just above).
+            unsafe { bias_activate_avx2(z, bias, activation) };
+            return;
+        }
+    }
+    bias_activate_body(z, bias, activation);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn bias_activate_avx2(z: &mut [f32], bias: Option<&[f32]>, activation: Option<Activation>) {
+    bias_activate_body(z, bias, activation);
+}
+
+#[inline(always)]
+fn bias_activate_body(z: &mut [f32], bias: Option<&[f32]>, activation: Option<Activation>) {
+    if let Some(bias) = bias {
+        for row in z.chunks_exact_mut(bias.len()) {
+            for (v, b) in row.iter_mut().zip(bias) {
+                *v += b;
+            }
+        }
+    }
+    match activation {
+        None => {}
+        Some(Activation::Tanh) => z.iter_mut().for_each(|v| *v = fast_tanh(*v)),
+        Some(Activation::Relu) => z.iter_mut().for_each(|v| *v = v.max(0.0)),
+        Some(a @ Activation::Elu) => z.iter_mut().for_each(|v| *v = activate(a, *v)),
+    }
+}
+
+/// `d *= 1 - y^2`: the gradient through tanh, given tanh's output `y`.
+fn tanh_backward(d: &mut [f32], y: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU has AVX2 and FMA (checked just above).
+            unsafe { tanh_backward_avx2(d, y) };
+            return;
+        }
+    }
+    tanh_backward_body(d, y);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn tanh_backward_avx2(d: &mut [f32], y: &[f32]) {
+    tanh_backward_body(d, y);
+}
+
+#[inline(always)]
+fn tanh_backward_body(d: &mut [f32], y: &[f32]) {
+    for (g, y) in d.iter_mut().zip(y) {
+        *g *= 1.0 - y * y;
     }
 }
 
@@ -187,6 +289,24 @@ fn matmul(
             threads(m * n * k),
         );
     }
+}
+
+/// Floating-point operations per second of one `m x k` by `k x n` product on one thread,
+/// best of `reps` runs (the bound for the update's matrix products; see `bench ppo`).
+pub fn matmul_flops_one_thread(m: usize, n: usize, k: usize, reps: usize) -> f64 {
+    let a: Vec<f32> = (0..m * k).map(|i| (i % 7) as f32 * 0.1).collect();
+    let b: Vec<f32> = (0..k * n).map(|i| (i % 5) as f32 * 0.1).collect();
+    let mut c = vec![0.0; m * n];
+    let before = GEMM_THREADS.with(|t| t.replace(Some(1)));
+    let mut best = f64::INFINITY;
+    for _ in 0..reps.max(1) {
+        let t = std::time::Instant::now();
+        matmul(m, n, k, &mut c, false, &a, k, 1, &b, n, 1);
+        best = best.min(t.elapsed().as_secs_f64());
+        std::hint::black_box(&c);
+    }
+    GEMM_THREADS.with(|t| t.set(before));
+    2.0 * (m * n * k) as f64 / best
 }
 
 impl PlainMlp {
@@ -258,24 +378,24 @@ impl PlainMlp {
             let z = &mut after[0];
             z.resize(batch * o, 0.0);
             let hidden = l + 1 < layers;
+            let activation = hidden.then_some(self.activation);
             if batch <= ROW_KERNEL_MAX_BATCH && self.wt.len() == layers {
                 row_kernel(h, batch, i, o, &self.wt[l], &self.b[l], z);
-                if hidden {
-                    z.iter_mut()
-                        .for_each(|v| *v = activate(self.activation, *v));
-                }
+                bias_activate(z, None, activation);
                 continue;
             }
             matmul(batch, o, i, z, false, h, i, 1, &self.w[l], 1, i);
-            for row in z.chunks_exact_mut(o) {
-                for (v, bias) in row.iter_mut().zip(&self.b[l]) {
-                    *v += bias;
-                    if hidden {
-                        *v = activate(self.activation, *v);
-                    }
-                }
-            }
+            bias_activate(z, Some(&self.b[l]), activation);
         }
+    }
+
+    /// Multiply-adds of one training step per sample: the forward pass, the weight gradients
+    /// and the input gradients of every layer but the first.
+    pub fn training_macs_per_sample(&self) -> usize {
+        let layer = |l: usize| self.sizes[l] * self.sizes[l + 1];
+        (0..self.w.len())
+            .map(|l| if l == 0 { 2 * layer(l) } else { 3 * layer(l) })
+            .sum()
     }
 
     /// Output of a batch (convenience over [`PlainMlp::forward`]).
@@ -318,9 +438,7 @@ impl PlainMlp {
             // d_prev (batch x i) = d (batch x o) W (o x i), through tanh: * (1 - h^2)
             d_prev.resize(batch * i, 0.0);
             matmul(batch, i, o, d_prev, false, d, o, 1, &self.w[l], i, 1);
-            for (g, y) in d_prev.iter_mut().zip(h) {
-                *g *= 1.0 - y * y;
-            }
+            tanh_backward(d_prev, h);
             std::mem::swap(d, d_prev);
         }
     }
@@ -454,7 +572,8 @@ pub struct Workspace {
     value_acts: Vec<Vec<f32>>,
     d_mean: Vec<f32>,
     d_value: Vec<f32>,
-    scratch: (Vec<f32>, Vec<f32>),
+    policy_scratch: (Vec<f32>, Vec<f32>),
+    value_scratch: (Vec<f32>, Vec<f32>),
 }
 
 const LOG_SQRT_2PI: f32 = 0.918_938_5;
@@ -474,7 +593,8 @@ pub fn squashed_log_prob(mu: &[f32], u: &[f32], inv_var: &[f32], log_std_sum: f3
     logp
 }
 
-/// The PPO loss of a minibatch and its gradients.
+/// The PPO loss of a minibatch and its gradients. The policy and the value network share
+/// nothing in the loss, so their passes run on two threads (see `in_parallel`).
 pub fn loss_and_gradients(
     policy: &PlainMlp,
     value: &PlainMlp,
@@ -484,22 +604,94 @@ pub fn loss_and_gradients(
     ws: &mut Workspace,
     g: &mut Gradients,
 ) {
+    let Workspace {
+        policy_acts,
+        value_acts,
+        d_mean,
+        d_value,
+        policy_scratch,
+        value_scratch,
+    } = ws;
+    let Gradients {
+        policy: policy_grads,
+        value: value_grads,
+        log_std: log_std_grad,
+        ..
+    } = g;
+    let (p, value_loss) = in_parallel(
+        || {
+            policy_half(
+                policy,
+                log_std,
+                mb,
+                cfg,
+                PolicyBuffers {
+                    acts: policy_acts,
+                    d_mean,
+                    scratch: policy_scratch,
+                    grads: policy_grads,
+                    log_std_grad,
+                },
+            )
+        },
+        || {
+            value_half(
+                value,
+                mb,
+                cfg,
+                value_acts,
+                d_value,
+                value_scratch,
+                value_grads,
+            )
+        },
+    );
+    g.policy_loss = p.policy_loss;
+    g.value_loss = value_loss;
+    g.entropy = p.entropy;
+    g.approx_kl = p.approx_kl;
+    g.clip_fraction = p.clip_fraction;
+    g.loss = g.policy_loss + cfg.vf_coef * g.value_loss - cfg.ent_coef * g.entropy;
+}
+
+/// What the policy half of the loss measured (means over the minibatch).
+struct PolicyStats {
+    policy_loss: f64,
+    entropy: f64,
+    approx_kl: f64,
+    clip_fraction: f64,
+}
+
+/// The policy half's buffers.
+struct PolicyBuffers<'a> {
+    acts: &'a mut Vec<Vec<f32>>,
+    d_mean: &'a mut Vec<f32>,
+    scratch: &'a mut (Vec<f32>, Vec<f32>),
+    grads: &'a mut (Vec<Vec<f32>>, Vec<Vec<f32>>),
+    log_std_grad: &'a mut Vec<f32>,
+}
+
+/// Clipped surrogate and entropy bonus: forward, loss, backward through the policy network and
+/// `log_std`.
+fn policy_half(
+    policy: &PlainMlp,
+    log_std: &[f32],
+    mb: &Minibatch,
+    cfg: LossConfig,
+    buf: PolicyBuffers,
+) -> PolicyStats {
     let n = mb.old_log_prob.len();
     let a = log_std.len();
-    policy.forward(mb.x, n, &mut ws.policy_acts);
-    value.forward(mb.x, n, &mut ws.value_acts);
-    let mean = &ws.policy_acts[policy.w.len()];
-    let v = &ws.value_acts[value.w.len()];
+    policy.forward(mb.x, n, buf.acts);
+    let mean = &buf.acts[policy.w.len()];
     let inv_var: Vec<f32> = log_std.iter().map(|s| (-2.0 * s).exp()).collect();
     let log_std_sum: f32 = log_std.iter().sum();
     let nf = n as f32;
-    ws.d_mean.clear();
-    ws.d_mean.resize(n * a, 0.0);
-    ws.d_value.clear();
-    ws.d_value.resize(n, 0.0);
-    g.log_std.clear();
-    g.log_std.resize(a, 0.0);
-    let (mut pl, mut vl, mut ent, mut kl, mut clipped) = (0f64, 0f64, 0f64, 0f64, 0f64);
+    buf.d_mean.clear();
+    buf.d_mean.resize(n * a, 0.0);
+    buf.log_std_grad.clear();
+    buf.log_std_grad.resize(a, 0.0);
+    let (mut pl, mut ent, mut kl, mut clipped) = (0f64, 0f64, 0f64, 0f64);
     let clip = cfg.clip as f32;
     for i in 0..n {
         let (mu, ui) = (&mean[i * a..(i + 1) * a], &mb.u[i * a..(i + 1) * a]);
@@ -525,42 +717,57 @@ pub fn loss_and_gradients(
         }
         for k in 0..a {
             let z = ui[k] - mu[k];
-            ws.d_mean[i * a + k] = dlogp * z * inv_var[k];
-            g.log_std[k] += dlogp * (z * z * inv_var[k] - 1.0);
+            buf.d_mean[i * a + k] = dlogp * z * inv_var[k];
+            buf.log_std_grad[k] += dlogp * (z * z * inv_var[k] - 1.0);
         }
-        let err = v[i] - mb.returns[i];
-        vl += (err * err) as f64;
-        ws.d_value[i] = cfg.vf_coef as f32 * 2.0 * err / nf;
     }
-    let nd = n as f64;
-    g.policy_loss = pl / nd;
-    g.value_loss = vl / nd;
-    g.entropy = ent / nd;
-    g.approx_kl = kl / nd;
-    g.clip_fraction = clipped / nd;
-    g.loss = g.policy_loss + cfg.vf_coef * g.value_loss - cfg.ent_coef * g.entropy;
-    let layers_p = policy.w.len();
-    let layers_v = value.w.len();
-    g.policy.0.resize(layers_p, Vec::new());
-    g.policy.1.resize(layers_p, Vec::new());
-    g.value.0.resize(layers_v, Vec::new());
-    g.value.1.resize(layers_v, Vec::new());
+    let layers = policy.w.len();
+    buf.grads.0.resize(layers, Vec::new());
+    buf.grads.1.resize(layers, Vec::new());
     policy.backward(
-        &ws.policy_acts,
-        &ws.d_mean,
+        buf.acts,
+        buf.d_mean,
         n,
-        &mut g.policy.0,
-        &mut g.policy.1,
-        &mut ws.scratch,
+        &mut buf.grads.0,
+        &mut buf.grads.1,
+        buf.scratch,
     );
-    value.backward(
-        &ws.value_acts,
-        &ws.d_value,
-        n,
-        &mut g.value.0,
-        &mut g.value.1,
-        &mut ws.scratch,
-    );
+    let nd = n as f64;
+    PolicyStats {
+        policy_loss: pl / nd,
+        entropy: ent / nd,
+        approx_kl: kl / nd,
+        clip_fraction: clipped / nd,
+    }
+}
+
+/// Value MSE: forward, loss, backward through the value network; returns the loss.
+fn value_half(
+    value: &PlainMlp,
+    mb: &Minibatch,
+    cfg: LossConfig,
+    acts: &mut Vec<Vec<f32>>,
+    d_value: &mut Vec<f32>,
+    scratch: &mut (Vec<f32>, Vec<f32>),
+    grads: &mut (Vec<Vec<f32>>, Vec<Vec<f32>>),
+) -> f64 {
+    let n = mb.old_log_prob.len();
+    value.forward(mb.x, n, acts);
+    let v = &acts[value.w.len()];
+    let nf = n as f32;
+    d_value.clear();
+    d_value.resize(n, 0.0);
+    let mut loss = 0f64;
+    for i in 0..n {
+        let err = v[i] - mb.returns[i];
+        loss += (err * err) as f64;
+        d_value[i] = cfg.vf_coef as f32 * 2.0 * err / nf;
+    }
+    let layers = value.w.len();
+    grads.0.resize(layers, Vec::new());
+    grads.1.resize(layers, Vec::new());
+    value.backward(acts, d_value, n, &mut grads.0, &mut grads.1, scratch);
+    loss / n as f64
 }
 
 /// Adam (torch's, no weight decay) over a flat list of parameter buffers.
