@@ -125,3 +125,70 @@ fn a_trained_policy_can_drive_the_collection() {
     assert_eq!(data.len(), 60);
     assert!(data.observations.iter().all(|v| v.is_finite()));
 }
+
+#[test]
+fn a_rollout_does_not_depend_on_how_environments_are_spread_over_workers() {
+    use gaitscope::env::EnvConfig;
+    use gaitscope::learn::encoder::{Encoder, Normalizer};
+    use gaitscope::learn::ppo::Ppo;
+    use gaitscope::train::messages::Control;
+    use gaitscope::train::workers::WorkerPool;
+
+    let config = EnvConfig::default();
+    let probe = WorkerPool::spawn(&config, 1, 1, 0).unwrap();
+    let (obs_dim, act_dim) = (probe.obs_dim, probe.act_dim);
+    drop(probe);
+    let mut ppo = Ppo::new(
+        Encoder::none(Normalizer::identity(obs_dim)),
+        act_dim,
+        EncoderMode::Frozen,
+        PpoConfig {
+            hidden: vec![16, 16],
+            ..PpoConfig::default()
+        },
+        &candle_core::Device::Cpu,
+    )
+    .unwrap();
+    let policy = ppo.rollout_policy().unwrap();
+    let collect = |workers: usize| {
+        let pool = WorkerPool::spawn(&config, 5, workers, 7).unwrap();
+        pool.reset().unwrap();
+        let mut deferred = Vec::new();
+        // Two rollouts: the second starts where the first left the environments.
+        pool.rollout(policy.clone(), 40, 0.99, None, &mut deferred)
+            .unwrap()
+            .unwrap();
+        pool.rollout(policy.clone(), 40, 0.99, None, &mut deferred)
+            .unwrap()
+            .unwrap()
+    };
+    let one = collect(1);
+    assert_eq!(one.obs.len(), 40 * 5 * obs_dim);
+    assert_eq!(one.last_values.len(), 5);
+    assert!(one.u.iter().all(|u| u.is_finite()));
+    for workers in [2, 3] {
+        let other = collect(workers);
+        assert_eq!(one.obs, other.obs, "{workers} workers");
+        assert_eq!(one.u, other.u);
+        assert_eq!(one.log_prob, other.log_prob);
+        assert_eq!(one.rewards, other.rewards);
+        assert_eq!(one.dones, other.dones);
+        assert_eq!(one.last_values, other.last_values);
+        assert_eq!(one.episodes, other.episodes);
+    }
+    // Environments differ from one another (their own seeds and noise).
+    assert_ne!(one.u[..act_dim], one.u[act_dim..2 * act_dim]);
+
+    // A stop during a rollout cancels it; checkpoint requests are passed on.
+    let pool = WorkerPool::spawn(&config, 2, 2, 7).unwrap();
+    pool.reset().unwrap();
+    let (tx, rx) = crossbeam_channel::unbounded();
+    tx.send(Control::Checkpoint).unwrap();
+    tx.send(Control::Stop).unwrap();
+    let mut deferred = Vec::new();
+    let cancelled = pool
+        .rollout(policy, 100_000, 0.99, Some(&rx), &mut deferred)
+        .unwrap();
+    assert!(cancelled.is_none());
+    assert_eq!(deferred, vec![Control::Checkpoint]);
+}

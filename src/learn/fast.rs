@@ -25,68 +25,86 @@ pub struct PlainMlp {
     pub w: Vec<Vec<f32>>,
     /// Biases.
     pub b: Vec<Vec<f32>>,
-    /// Transposed weights, `(in, out)`, for small batches; empty unless
-    /// [`PlainMlp::with_row_layout`] made them (a snapshot: call it again after changing `w`).
+    /// The weights in panels for small batches (16 output columns each, `(in, 16)`, the last
+    /// padded with zeros); empty unless [`PlainMlp::with_row_layout`] made them (a snapshot:
+    /// call it again after changing `w`).
     pub wt: Vec<Vec<f32>>,
 }
 
 /// Largest batch the small-batch kernel handles; bigger ones go to gemm.
 pub const ROW_KERNEL_MAX_BATCH: usize = 32;
 
-/// `out (batch x o) = x (batch x i) * wt (i x o) + bias` for small batches. Tiles of 4 rows by
-/// 16 outputs accumulate in registers over the whole input (each step: one weight vector pair,
-/// four broadcasts, eight fused multiply-adds); leftover rows and columns take a plain loop.
+/// Columns per panel of the small-batch layout (two AVX registers).
+const PANEL: usize = 16;
+
+/// Up to `R` rows of `x` times one panel (`i x PANEL`, contiguous) plus `bias`, accumulated in
+/// registers over the whole input; the first `width` columns are written to `out` at `j0`.
 /// Every sum runs over `k` in order, so no reassociation is needed to vectorise.
-macro_rules! row_kernel_body {
-    ($x:expr, $batch:expr, $i:expr, $o:expr, $wt:expr, $bias:expr, $out:expr, $fma:expr) => {{
-        let (x, batch, i, o, wt, bias, out): (&[f32], usize, usize, usize, &[f32], &[f32], &mut [f32]) =
-            ($x, $batch, $i, $o, $wt, $bias, $out);
-        const R: usize = 4;
-        const C: usize = 16;
-        let madd = |a: f32, b: f32, c: f32| if $fma { a.mul_add(b, c) } else { c + a * b };
-        let (full_r, full_c) = (batch / R * R, o / C * C);
-        for r0 in (0..full_r).step_by(R) {
-            let rows: [&[f32]; R] = std::array::from_fn(|r| &x[(r0 + r) * i..(r0 + r + 1) * i]);
-            for j0 in (0..full_c).step_by(C) {
-                let mut acc = [[0f32; C]; R];
-                for a in acc.iter_mut() {
-                    a.copy_from_slice(&bias[j0..j0 + C]);
-                }
-                for k in 0..i {
-                    let w: &[f32; C] = wt[k * o + j0..k * o + j0 + C]
-                        .try_into()
-                        .expect("a tile of C weights");
-                    for (a, row) in acc.iter_mut().zip(&rows) {
-                        let xv = row[k];
-                        for (acc_j, w_j) in a.iter_mut().zip(w) {
-                            *acc_j = madd(xv, *w_j, *acc_j);
-                        }
-                    }
-                }
-                for (r, a) in acc.iter().enumerate() {
-                    out[(r0 + r) * o + j0..(r0 + r) * o + j0 + C].copy_from_slice(a);
-                }
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn panel_tile<const R: usize, const FMA: bool>(
+    x: &[f32],
+    r0: usize,
+    i: usize,
+    panel: &[f32],
+    bias: &[f32; PANEL],
+    out: &mut [f32],
+    o: usize,
+    j0: usize,
+    width: usize,
+) {
+    let rows: [&[f32]; R] = std::array::from_fn(|r| &x[(r0 + r) * i..(r0 + r + 1) * i]);
+    let mut acc = [*bias; R];
+    for (k, w) in panel.chunks_exact(PANEL).enumerate() {
+        let w: &[f32; PANEL] = w.try_into().expect("a panel row");
+        for (a, row) in acc.iter_mut().zip(&rows) {
+            let xv = row[k];
+            for (acc_j, w_j) in a.iter_mut().zip(w) {
+                *acc_j = if FMA {
+                    xv.mul_add(*w_j, *acc_j)
+                } else {
+                    *acc_j + xv * w_j
+                };
             }
         }
-        // Leftovers: the last columns of the tiled rows, and every column of the other rows.
-        let mut single = |r: usize, j: usize| {
-            let mut acc = bias[j];
-            for k in 0..i {
-                acc = madd(x[r * i + k], wt[k * o + j], acc);
-            }
-            out[r * o + j] = acc;
-        };
-        for r in 0..full_r {
-            for j in full_c..o {
-                single(r, j);
-            }
+    }
+    for (r, a) in acc.iter().enumerate() {
+        let start = (r0 + r) * o + j0;
+        out[start..start + width].copy_from_slice(&a[..width]);
+    }
+}
+
+/// `out (batch x o) = x (batch x i) * W^T + bias` for small batches, `wt` in the panel layout
+/// of [`PlainMlp::with_row_layout`]. Panel by panel (a panel, `i x 16` floats, stays in L1 while
+/// every row passes over it, so each weight is read from memory once per call), rows in tiles
+/// of four (eight accumulators, two weight vectors and a broadcast: all in registers).
+#[inline(always)]
+fn row_kernel_body<const FMA: bool>(
+    x: &[f32],
+    batch: usize,
+    i: usize,
+    o: usize,
+    wt: &[f32],
+    bias: &[f32],
+    out: &mut [f32],
+) {
+    for (p, panel) in wt.chunks_exact(i * PANEL).enumerate() {
+        let j0 = p * PANEL;
+        let width = PANEL.min(o - j0);
+        let mut b = [0f32; PANEL];
+        b[..width].copy_from_slice(&bias[j0..j0 + width]);
+        let mut r0 = 0;
+        while batch - r0 >= 4 {
+            panel_tile::<4, FMA>(x, r0, i, panel, &b, out, o, j0, width);
+            r0 += 4;
         }
-        for r in full_r..batch {
-            for j in 0..o {
-                single(r, j);
-            }
+        match batch - r0 {
+            3 => panel_tile::<3, FMA>(x, r0, i, panel, &b, out, o, j0, width),
+            2 => panel_tile::<2, FMA>(x, r0, i, panel, &b, out, o, j0, width),
+            1 => panel_tile::<1, FMA>(x, r0, i, panel, &b, out, o, j0, width),
+            _ => {}
         }
-    }};
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -100,7 +118,7 @@ unsafe fn row_kernel_avx2(
     bias: &[f32],
     out: &mut [f32],
 ) {
-    row_kernel_body!(x, batch, i, o, wt, bias, out, true)
+    row_kernel_body::<true>(x, batch, i, o, wt, bias, out)
 }
 
 fn row_kernel(
@@ -121,7 +139,7 @@ fn row_kernel(
             return;
         }
     }
-    row_kernel_body!(x, batch, i, o, wt, bias, out, false)
+    row_kernel_body::<false>(x, batch, i, o, wt, bias, out)
 }
 
 thread_local! {
@@ -338,10 +356,14 @@ impl PlainMlp {
             .enumerate()
             .map(|(l, w)| {
                 let (i, o) = (self.sizes[l], self.sizes[l + 1]);
-                let mut t = vec![0.0; i * o];
+                // Panels of 16 output columns, each `i x 16` and contiguous; the last panel is
+                // padded with zero columns.
+                let panels = o.div_ceil(PANEL);
+                let mut t = vec![0.0; panels * i * PANEL];
                 for r in 0..o {
-                    for c in 0..i {
-                        t[c * o + r] = w[r * i + c];
+                    let (p, c) = (r / PANEL, r % PANEL);
+                    for k in 0..i {
+                        t[(p * i + k) * PANEL + c] = w[r * i + k];
                     }
                 }
                 t
@@ -856,7 +878,7 @@ mod tests {
             let mut m = random_mlp(&[37, 45, 29, 6], &mut rng);
             m.activation = activation;
             let rows = m.clone().with_row_layout();
-            for batch in [1, 7, ROW_KERNEL_MAX_BATCH] {
+            for batch in [1, 2, 3, 5, 7, 10, ROW_KERNEL_MAX_BATCH] {
                 let x: Vec<f32> = (0..batch * 37).map(|_| rng.gen_range(-1.0..1.0)).collect();
                 let mut acts = Vec::new();
                 let want = m.apply(&x, batch, &mut acts);

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::encoder::Encoder;
 use super::policy::{Actions, ActorCritic};
+use super::snapshot::RolloutPolicy;
 
 /// How the encoder takes part in RL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -129,14 +130,6 @@ pub struct UpdateStats {
     pub encoder_loss: f64,
 }
 
-/// Plain copies of a frozen encoder and the networks, for inference.
-struct FastNets {
-    encoder: super::fast::PlainEncoder,
-    policy: super::fast::PlainMlp,
-    value: super::fast::PlainMlp,
-    log_std: Vec<f32>,
-}
-
 /// The learner's networks and optimiser.
 pub struct Ppo {
     /// Policy and value networks.
@@ -150,9 +143,9 @@ pub struct Ppo {
     opt: AdamW,
     /// Adam state of the fused update path (frozen encoders).
     fast_adam: super::fast::Adam,
-    /// Plain-buffer copies of the frozen encoder and the networks for rollouts (rebuilt after
-    /// every update).
-    fast: Option<FastNets>,
+    /// Plain-buffer copies of the encoder and the networks for rollouts (rebuilt after every
+    /// update).
+    fast: Option<std::sync::Arc<RolloutPolicy>>,
     rng: SmallRng,
     device: Device,
 }
@@ -234,16 +227,13 @@ impl Ppo {
         self.net.act(&f, &mut self.rng, deterministic)
     }
 
-    fn fast_nets(&mut self) -> Result<&FastNets> {
+    /// Plain copies of the current encoder and networks for acting off this thread (the
+    /// simulation workers' rollouts); the same copy until the next update.
+    pub fn rollout_policy(&mut self) -> Result<std::sync::Arc<RolloutPolicy>> {
         if self.fast.is_none() {
-            self.fast = Some(FastNets {
-                encoder: super::fast::PlainEncoder::from_encoder(&self.encoder)?,
-                policy: super::fast::PlainMlp::from_mlp(&self.net.policy)?.with_row_layout(),
-                value: super::fast::PlainMlp::from_mlp(&self.net.value)?.with_row_layout(),
-                log_std: super::fast::read_var(&self.net.log_std)?,
-            });
+            self.fast = Some(std::sync::Arc::new(RolloutPolicy::of(self)?));
         }
-        Ok(self.fast.as_ref().expect("built above"))
+        Ok(self.fast.clone().expect("built above"))
     }
 
     /// Forgets the plain copies (call after changing the networks' variables directly, e.g. by
@@ -253,43 +243,18 @@ impl Ppo {
     }
 
     fn act_fast(&mut self, obs: &[f32], deterministic: bool) -> Result<Actions> {
+        let nets = self.rollout_policy()?;
         let n = obs.len() / self.encoder.input_size();
-        self.fast_nets()?;
-        let nets = self.fast.as_ref().expect("built above");
-        let mut acts = Vec::new();
-        let features = nets.encoder.encode(obs, n, &mut acts);
-        let mean = nets.policy.apply(&features, n, &mut acts);
-        let value = nets.value.apply(&features, n, &mut acts);
-        let k = nets.log_std.len();
-        let std: Vec<f32> = nets.log_std.iter().map(|s| s.exp()).collect();
-        let inv_var: Vec<f32> = std.iter().map(|s| 1.0 / (s * s)).collect();
-        let log_std_sum: f32 = nets.log_std.iter().sum();
-        let mut u = vec![0f32; n * k];
-        for (i, x) in u.iter_mut().enumerate() {
-            let noise = if deterministic {
-                0.0
-            } else {
-                super::mlp::normal(&mut self.rng) as f32
-            };
-            *x = mean[i] + std[i % k] * noise;
-        }
-        let log_prob = (0..n)
-            .map(|i| {
-                super::fast::squashed_log_prob(
-                    &mean[i * k..(i + 1) * k],
-                    &u[i * k..(i + 1) * k],
-                    &inv_var,
-                    log_std_sum,
-                )
+        let noise: Vec<f32> = (0..n * nets.action_size())
+            .map(|_| {
+                if deterministic {
+                    0.0
+                } else {
+                    super::mlp::normal(&mut self.rng) as f32
+                }
             })
             .collect();
-        let a = u.iter().map(|x| 0.5 * (x.tanh() + 1.0)).collect();
-        Ok(Actions {
-            u,
-            a,
-            log_prob,
-            value,
-        })
+        Ok(nets.act(obs, n, &noise))
     }
 
     /// The fused update's Adam state as named tensors (`adam.m.K`, `adam.v.K`, `adam.t`), in the
@@ -364,10 +329,7 @@ impl Ppo {
     pub fn values(&self, obs: &[f32]) -> Result<Vec<f32>> {
         let dim = self.encoder.input_size();
         if let (EncoderMode::Frozen, Some(nets)) = (self.mode, &self.fast) {
-            let n = obs.len() / dim;
-            let mut acts = Vec::new();
-            let features = nets.encoder.encode(obs, n, &mut acts);
-            return Ok(nets.value.apply(&features, n, &mut acts));
+            return Ok(nets.values(obs, obs.len() / dim));
         }
         let x = Tensor::from_slice(obs, (obs.len() / dim, dim), &self.device)?;
         self.net.values(&self.features(&x)?)?.to_vec1()
@@ -382,6 +344,8 @@ impl Ppo {
 
     /// `epochs` passes of minibatch updates over `batch`.
     pub fn update(&mut self, batch: &Batch) -> Result<UpdateStats> {
+        // Whatever path runs, the networks change: the rollout copies are stale.
+        self.fast = None;
         let act = self.net.log_std.dims()[0];
         if self.mode == EncoderMode::Frozen {
             // A frozen encoder gives the same features every epoch: encode the rollout once.
@@ -389,11 +353,12 @@ impl Ppo {
                 return self.update_fused(&batch.obs, self.encoder.input_size(), batch);
             }
             let in_dim = self.encoder.input_size();
+            let plain = super::fast::PlainEncoder::from_encoder(&self.encoder)?;
             let mut features =
                 Vec::with_capacity(batch.log_prob.len() * self.encoder.output_size());
+            let mut acts = Vec::new();
             for rows in batch.obs.chunks(4096 * in_dim) {
-                let x = Tensor::from_slice(rows, (rows.len() / in_dim, in_dim), &self.device)?;
-                features.extend(self.encoder.encode(&x)?.flatten_all()?.to_vec1::<f32>()?);
+                features.extend(plain.encode(rows, rows.len() / in_dim, &mut acts));
             }
             return self.update_fused(&features, self.encoder.output_size(), batch);
         }

@@ -1,10 +1,12 @@
-//! Plain-data copies of trained networks for acting outside the learner: the GUI's live
-//! evaluation episode and the latent-space picture. No tensors, so they cross threads as messages.
+//! Plain-data copies of trained networks for acting outside the learner: the simulation workers'
+//! rollouts, the GUI's live evaluation episode and the latent-space picture. No tensors, so they
+//! cross threads as messages.
 
 use candle_core::Result;
 
 use super::encoder::{Encoder, Normalizer};
-use super::fast::{PlainEncoder, PlainMlp};
+use super::fast::{squashed_log_prob, PlainEncoder, PlainMlp};
+use super::policy::Actions;
 use super::ppo::Ppo;
 
 /// An encoder with its observation statistics: raw observation in, features out.
@@ -61,5 +63,89 @@ impl PolicySnapshot {
             .iter()
             .map(|u| 0.5 * ((*u as f64).tanh() + 1.0))
             .collect()
+    }
+}
+
+/// Everything a rollout needs from the learner, frozen for the length of one rollout: the
+/// observation statistics, the encoder, the stochastic policy and the value function. The
+/// simulation workers each hold one (behind an `Arc`) and act for their own environments, so
+/// inference runs on as many cores as simulation does.
+#[derive(Debug, Clone)]
+pub struct RolloutPolicy {
+    /// Z-score statistics and encoder.
+    pub features: FeatureMap,
+    /// Features to the pre-squash mean.
+    pub policy: PlainMlp,
+    /// Features to the state value.
+    pub value: PlainMlp,
+    /// Log standard deviations of the pre-squash Gaussian.
+    pub log_std: Vec<f32>,
+}
+
+impl RolloutPolicy {
+    /// Copies the learner's current encoder and networks.
+    pub fn of(ppo: &Ppo) -> Result<RolloutPolicy> {
+        Ok(RolloutPolicy {
+            features: FeatureMap::from_encoder(&ppo.encoder)?,
+            policy: PlainMlp::from_mlp(&ppo.net.policy)?.with_row_layout(),
+            value: PlainMlp::from_mlp(&ppo.net.value)?.with_row_layout(),
+            log_std: ppo.net.log_std.as_tensor().to_vec1()?,
+        })
+    }
+
+    /// Action width.
+    pub fn action_size(&self) -> usize {
+        self.log_std.len()
+    }
+
+    /// Appends the z-scored copy of one raw observation to `out`.
+    pub fn normalize_into(&self, raw: &[f64], out: &mut Vec<f32>) {
+        let start = out.len();
+        out.extend(raw.iter().map(|v| *v as f32));
+        self.features.normalizer.apply(&mut out[start..]);
+    }
+
+    /// Acts on `n` z-scored observations: `u = mean + std * noise` (`noise` is `n x act`
+    /// standard normal draws, zeros for the deterministic policy), its squashed log-probability,
+    /// the excitations `(tanh(u) + 1) / 2` and the state values.
+    pub fn act(&self, obs: &[f32], n: usize, noise: &[f32]) -> Actions {
+        let mut acts = Vec::new();
+        let features = self.features.encoder.encode(obs, n, &mut acts);
+        let mean = self.policy.apply(&features, n, &mut acts);
+        let value = self.value.apply(&features, n, &mut acts);
+        let k = self.log_std.len();
+        let std: Vec<f32> = self.log_std.iter().map(|s| s.exp()).collect();
+        let inv_var: Vec<f32> = std.iter().map(|s| 1.0 / (s * s)).collect();
+        let log_std_sum: f32 = self.log_std.iter().sum();
+        let u: Vec<f32> = mean
+            .iter()
+            .zip(noise)
+            .enumerate()
+            .map(|(i, (m, z))| m + std[i % k] * z)
+            .collect();
+        let log_prob = (0..n)
+            .map(|i| {
+                squashed_log_prob(
+                    &mean[i * k..(i + 1) * k],
+                    &u[i * k..(i + 1) * k],
+                    &inv_var,
+                    log_std_sum,
+                )
+            })
+            .collect();
+        let a = u.iter().map(|x| 0.5 * (x.tanh() + 1.0)).collect();
+        Actions {
+            u,
+            a,
+            log_prob,
+            value,
+        }
+    }
+
+    /// State values of `n` z-scored observations.
+    pub fn values(&self, obs: &[f32], n: usize) -> Vec<f32> {
+        let mut acts = Vec::new();
+        let features = self.features.encoder.encode(obs, n, &mut acts);
+        self.value.apply(&features, n, &mut acts)
     }
 }

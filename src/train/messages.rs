@@ -6,31 +6,50 @@ use serde::{Deserialize, Serialize};
 /// Learner -> worker.
 #[derive(Debug, Clone)]
 pub enum WorkerCommand {
-    /// Reset every environment of the worker and report observations.
+    /// Reset every environment of the worker (start of a run).
     Reset,
-    /// Apply these excitations (`envs x actions`, row-major) and report.
-    Step(Vec<f32>),
+    /// Collect one rollout of the worker's environments with this policy and report it.
+    Rollout(RolloutRequest),
     /// End the thread.
     Stop,
 }
 
-/// Worker -> learner: one step of all the worker's environments.
+/// What a rollout needs: the acting networks (shared, read-only, the same for every worker),
+/// its length and the discount used to bootstrap time-limit truncations.
+#[derive(Debug, Clone)]
+pub struct RolloutRequest {
+    /// The learner's encoder and networks as of the last update.
+    pub policy: std::sync::Arc<crate::learn::snapshot::RolloutPolicy>,
+    /// Steps per environment.
+    pub n_steps: usize,
+    /// Discount (a truncated episode's last reward gets `gamma * V(final observation)`).
+    pub gamma: f64,
+}
+
+/// Worker -> learner: a rollout of the worker's environments (time-major: row `t * envs + j`
+/// is step `t` of the worker's `j`-th environment), or an acknowledgement of `Reset`.
 #[derive(Debug, Clone, Default)]
 pub struct WorkerReply {
     /// Which worker.
     pub worker: usize,
-    /// Observations after the step (after an automatic reset where an episode ended).
+    /// Steps done per environment (fewer than asked when the rollout was cancelled).
+    pub steps: usize,
+    /// Z-scored observations the policy acted on, `rows x obs`.
     pub obs: Vec<f32>,
-    /// Rewards.
-    pub rewards: Vec<f32>,
-    /// Episode ended by a fall or divergence.
-    pub terminated: Vec<bool>,
-    /// Episode ended by the time limit.
-    pub truncated: Vec<bool>,
-    /// For truncated environments, the observation before the automatic reset (for bootstrap).
-    pub final_obs: Vec<Option<Vec<f32>>>,
-    /// Episodes that ended at this step.
-    pub episodes: Vec<EpisodeInfo>,
+    /// Pre-squash actions, `rows x act`.
+    pub u: Vec<f32>,
+    /// Log-probabilities of `u`.
+    pub log_prob: Vec<f32>,
+    /// Values of the observations.
+    pub values: Vec<f32>,
+    /// Rewards, with the bootstrap added where the time limit ended an episode.
+    pub rewards: Vec<f64>,
+    /// Whether the episode ended at this step (fall, divergence or time limit).
+    pub dones: Vec<bool>,
+    /// Values of the observations after the last step (GAE's bootstrap), one per environment.
+    pub last_values: Vec<f32>,
+    /// Episodes that ended, with the step and the worker-local environment where they ended.
+    pub episodes: Vec<(usize, usize, EpisodeInfo)>,
     /// Set when a worker failed (the message says why).
     pub error: Option<String>,
 }

@@ -10,11 +10,11 @@ use crossbeam_channel::{Receiver, Sender};
 use serde::{Deserialize, Serialize};
 
 use super::messages::{Control, Event, UpdateMetrics};
-use super::workers::WorkerPool;
+use super::workers::{Rollout, WorkerPool};
 use crate::env::EnvConfig;
 use crate::learn::checkpoint;
 use crate::learn::encoder::{Encoder, EncoderKind, Normalizer};
-use crate::learn::gae::{bootstrap_truncated, gae};
+use crate::learn::gae::gae;
 use crate::learn::ppo::{Batch, EncoderMode, Ppo, PpoConfig};
 
 /// Everything a run needs (saved as `config.ron` in the run folder).
@@ -190,62 +190,49 @@ pub fn train(
         )?;
     }
     let n_envs = pool.n_envs();
-    let (obs_dim, act_dim) = (pool.obs_dim, pool.act_dim);
-    let normalizer = ppo.encoder.normalizer.clone();
-    let norm = |raw: &[f32]| {
-        let mut x = raw.to_vec();
-        normalizer.apply(&mut x);
-        x
-    };
-    let mut obs = norm(&pool.reset()?);
+    pool.reset()?;
     let mut stop = false;
     // Checkpoint requests seen during a rollout are served at the end of its update.
     let mut deferred: Vec<Control> = Vec::new();
     while state.env_steps < config.total_steps && !stop {
         let started = Instant::now();
         let n_steps = config.ppo.n_steps;
-        let mut batch_obs = Vec::with_capacity(n_steps * n_envs * obs_dim);
-        let mut batch_u = Vec::with_capacity(n_steps * n_envs * act_dim);
-        let mut batch_logp = Vec::with_capacity(n_steps * n_envs);
-        let mut values = vec![0f64; n_steps * n_envs];
-        let mut rewards = vec![0f64; n_steps * n_envs];
-        let mut dones = vec![false; n_steps * n_envs];
-        let mut episodes = Vec::new();
-        for t in 0..n_steps {
-            let acts = ppo.act(&obs, false)?;
-            let reply = pool.step(&acts.a)?;
-            batch_obs.extend_from_slice(&obs);
-            batch_u.extend_from_slice(&acts.u);
-            batch_logp.extend_from_slice(&acts.log_prob);
-            for e in 0..n_envs {
-                let i = t * n_envs + e;
-                values[i] = acts.value[e] as f64;
-                let mut r = reply.rewards[e] as f64;
-                if let Some(final_obs) = &reply.final_obs[e] {
-                    let v = ppo.values(&norm(final_obs))?[0] as f64;
-                    r = bootstrap_truncated(r, config.ppo.gamma, v);
-                }
-                rewards[i] = r;
-                dones[i] = reply.terminated[e] || reply.truncated[e];
-            }
-            episodes.extend(reply.episodes);
-            obs = norm(&reply.obs);
-            if let Some(c) = &control {
-                let mut pending = Vec::new();
-                stop |= poll_control(c, &mut pending);
-                deferred.extend(pending);
-                if stop {
-                    break;
-                }
-            }
-        }
-        if stop && batch_u.len() < n_steps * n_envs * act_dim {
+        let policy = ppo.rollout_policy()?;
+        let rollout = pool.rollout(
+            policy,
+            n_steps,
+            config.ppo.gamma,
+            control.as_ref(),
+            &mut deferred,
+        )?;
+        let Some(rollout) = rollout else {
             // Stopped mid-rollout: the partial rollout is dropped; the last checkpoint stands.
             save_checkpoint(&ckpt_dir, &ppo, state)?;
+            stop = true;
             break;
+        };
+        if pool.is_paused() {
+            // Paused during the rollout: hold here until resumed (or stopped).
+            if let Some(c) = &control {
+                stop |= poll_control_paused(c, &mut deferred);
+            }
+            pool.resume();
+            if stop {
+                save_checkpoint(&ckpt_dir, &ppo, state)?;
+                break;
+            }
         }
         let rollout_seconds = started.elapsed().as_secs_f64();
-        let last_values = ppo.values(&obs)?;
+        let Rollout {
+            obs: batch_obs,
+            u: batch_u,
+            log_prob: batch_logp,
+            values,
+            rewards,
+            dones,
+            last_values,
+            episodes,
+        } = rollout;
         let mut advantages = vec![0f32; n_steps * n_envs];
         let mut returns = vec![0f32; n_steps * n_envs];
         for (e, last_value) in last_values.iter().enumerate() {
@@ -257,7 +244,7 @@ pub fn train(
                 &r,
                 &v,
                 &d,
-                *last_value as f64,
+                *last_value,
                 config.ppo.gamma,
                 config.ppo.gae_lambda,
             );
@@ -382,7 +369,16 @@ pub fn save_checkpoint(dir: &Path, ppo: &Ppo, state: RunState) -> Result<()> {
 /// Reads pending control messages: returns whether to stop; checkpoint requests go to `deferred`.
 /// On `Pause` it blocks (no busy wait) until `Resume` or `Stop`, or until the sender is gone.
 fn poll_control(control: &Receiver<Control>, deferred: &mut Vec<Control>) -> bool {
-    let mut paused = false;
+    serve_control(control, deferred, false)
+}
+
+/// Like [`poll_control`], starting paused: blocks until `Resume` or `Stop`.
+fn poll_control_paused(control: &Receiver<Control>, deferred: &mut Vec<Control>) -> bool {
+    serve_control(control, deferred, true)
+}
+
+fn serve_control(control: &Receiver<Control>, deferred: &mut Vec<Control>, paused: bool) -> bool {
+    let mut paused = paused;
     loop {
         let msg = if paused {
             match control.recv() {

@@ -1,18 +1,94 @@
-//! Simulation workers: each thread owns a slice of the environments, steps them on command and
-//! resets finished episodes itself. They never wait on anything but the learner's next command.
+//! Simulation workers: each thread owns a slice of the environments and, per rollout, a shared
+//! read-only copy of the policy; it acts for its environments, steps them, resets finished
+//! episodes and reports the whole rollout at once. Inference thus runs on every core that
+//! simulation does, and the learner and workers exchange two messages per rollout instead of two
+//! per step. Each environment draws its action noise from its own generator, so a rollout does
+//! not depend on how the environments are spread over workers.
 
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender};
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
 
-use super::messages::{EpisodeInfo, WorkerCommand, WorkerReply};
+use super::messages::{Control, EpisodeInfo, RolloutRequest, WorkerCommand, WorkerReply};
 use crate::env::{EnvConfig, WalkEnv};
+use crate::learn::snapshot::RolloutPolicy;
+
+/// Pause and cancel, shared by the learner and the workers, which look at it before each step.
+#[derive(Debug, Default)]
+pub struct Gate {
+    /// (paused, cancelled)
+    state: Mutex<(bool, bool)>,
+    changed: Condvar,
+}
+
+impl Gate {
+    fn set(&self, f: impl FnOnce(&mut (bool, bool))) {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut s);
+        self.changed.notify_all();
+    }
+
+    /// Workers hold at their next step.
+    pub fn pause(&self) {
+        self.set(|s| s.0 = true);
+    }
+
+    /// Workers go on.
+    pub fn resume(&self) {
+        self.set(|s| s.0 = false);
+    }
+
+    /// Workers end the current rollout at their next step (for good).
+    pub fn cancel(&self) {
+        self.set(|s| s.1 = true);
+    }
+
+    /// Whether paused.
+    pub fn is_paused(&self) -> bool {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).0
+    }
+
+    /// Blocks while paused (without spinning); false once cancelled.
+    pub fn pass(&self) -> bool {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while s.0 && !s.1 {
+            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+        !s.1
+    }
+}
+
+/// One rollout of all environments, time-major: row `t * n_envs + e` is step `t` of
+/// environment `e`.
+#[derive(Debug, Clone, Default)]
+pub struct Rollout {
+    /// Z-scored observations, `rows x obs`.
+    pub obs: Vec<f32>,
+    /// Pre-squash actions, `rows x act`.
+    pub u: Vec<f32>,
+    /// Log-probabilities at collection.
+    pub log_prob: Vec<f32>,
+    /// Values at collection.
+    pub values: Vec<f64>,
+    /// Rewards (truncations bootstrapped).
+    pub rewards: Vec<f64>,
+    /// Episode ends.
+    pub dones: Vec<bool>,
+    /// Values after the last step, one per environment.
+    pub last_values: Vec<f64>,
+    /// Episodes that ended, ordered by step, then environment.
+    pub episodes: Vec<EpisodeInfo>,
+}
 
 /// The worker threads and their channels.
 pub struct WorkerPool {
     commands: Vec<Sender<WorkerCommand>>,
     replies: Receiver<WorkerReply>,
     handles: Vec<JoinHandle<()>>,
+    gate: Arc<Gate>,
     /// Environments per worker.
     pub envs_per_worker: Vec<usize>,
     /// Observation width.
@@ -23,7 +99,7 @@ pub struct WorkerPool {
 
 impl WorkerPool {
     /// Starts `workers` threads sharing `n_envs` environments; environment `i` is seeded
-    /// `seed + i`.
+    /// `seed + i`, and so is its action noise (through a different stream).
     pub fn spawn(
         config: &EnvConfig,
         n_envs: usize,
@@ -40,6 +116,7 @@ impl WorkerPool {
         let mut handles = Vec::new();
         let mut envs_per_worker = Vec::new();
         let mut first = 0;
+        let gate = Arc::new(Gate::default());
         for w in 0..workers {
             let count = n_envs / workers + usize::from(w < n_envs % workers);
             let (tx, rx) = crossbeam_channel::unbounded();
@@ -48,10 +125,11 @@ impl WorkerPool {
             let seeds: Vec<u64> = (first..first + count).map(|i| seed + i as u64).collect();
             first += count;
             envs_per_worker.push(count);
+            let gate = gate.clone();
             handles.push(
                 std::thread::Builder::new()
                     .name(format!("sim-worker-{w}"))
-                    .spawn(move || worker_loop(w, config, seeds, rx, reply_tx))?,
+                    .spawn(move || worker_loop(w, config, seeds, gate, rx, reply_tx))?,
             );
             commands.push(tx);
         }
@@ -59,6 +137,7 @@ impl WorkerPool {
             commands,
             replies,
             handles,
+            gate,
             envs_per_worker,
             obs_dim,
             act_dim,
@@ -70,50 +149,135 @@ impl WorkerPool {
         self.envs_per_worker.iter().sum()
     }
 
-    fn gather(&self) -> anyhow::Result<WorkerReply> {
-        let mut parts: Vec<Option<WorkerReply>> = vec![None; self.commands.len()];
+    /// Resets every environment.
+    pub fn reset(&self) -> anyhow::Result<()> {
+        for c in &self.commands {
+            c.send(WorkerCommand::Reset)?;
+        }
         for _ in 0..self.commands.len() {
             let r = self.replies.recv()?;
             if let Some(e) = &r.error {
                 anyhow::bail!("simulation worker {}: {e}", r.worker);
             }
-            let w = r.worker;
-            parts[w] = Some(r);
         }
-        let mut all = WorkerReply::default();
-        for p in parts.into_iter().flatten() {
-            all.obs.extend(p.obs);
-            all.rewards.extend(p.rewards);
-            all.terminated.extend(p.terminated);
-            all.truncated.extend(p.truncated);
-            all.final_obs.extend(p.final_obs);
-            all.episodes.extend(p.episodes);
-        }
-        Ok(all)
+        Ok(())
     }
 
-    /// Resets every environment; returns the observations (`envs x obs`).
-    pub fn reset(&self) -> anyhow::Result<Vec<f32>> {
+    /// Collects one rollout of `n_steps` per environment with `policy`. While it runs,
+    /// `control` (when given) is served: `Pause` holds the workers at their next step until
+    /// `Resume`, `Stop` cancels the rollout (`Ok(None)`), `Checkpoint` is passed on in
+    /// `deferred`. A rollout that ends while paused leaves the pool paused: see
+    /// [`WorkerPool::is_paused`].
+    pub fn rollout(
+        &self,
+        policy: Arc<RolloutPolicy>,
+        n_steps: usize,
+        gamma: f64,
+        mut control: Option<&Receiver<Control>>,
+        deferred: &mut Vec<Control>,
+    ) -> anyhow::Result<Option<Rollout>> {
         for c in &self.commands {
-            c.send(WorkerCommand::Reset)?;
+            c.send(WorkerCommand::Rollout(RolloutRequest {
+                policy: policy.clone(),
+                n_steps,
+                gamma,
+            }))?;
         }
-        Ok(self.gather()?.obs)
+        let mut parts: Vec<Option<WorkerReply>> = vec![None; self.commands.len()];
+        let mut received = 0;
+        let mut cancelled = false;
+        while received < parts.len() {
+            let reply = match control {
+                Some(c) => crossbeam_channel::select! {
+                    recv(self.replies) -> r => r?,
+                    recv(c) -> m => {
+                        match m {
+                            Ok(Control::Stop) => {
+                                cancelled = true;
+                                self.gate.cancel();
+                            }
+                            Ok(Control::Pause) => self.gate.pause(),
+                            Ok(Control::Resume) => self.gate.resume(),
+                            Ok(Control::Checkpoint) => deferred.push(Control::Checkpoint),
+                            // Nobody can send any more: go on uncontrolled.
+                            Err(_) => control = None,
+                        }
+                        continue;
+                    }
+                },
+                None => self.replies.recv()?,
+            };
+            if let Some(e) = &reply.error {
+                anyhow::bail!("simulation worker {}: {e}", reply.worker);
+            }
+            let w = reply.worker;
+            parts[w] = Some(reply);
+            received += 1;
+        }
+        if cancelled || parts.iter().flatten().any(|p| p.steps < n_steps) {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.assemble(parts.into_iter().flatten().collect(), n_steps),
+        ))
     }
 
-    /// Steps every environment with `actions` (`envs x act`).
-    pub fn step(&self, actions: &[f32]) -> anyhow::Result<WorkerReply> {
-        let mut start = 0;
-        for (c, count) in self.commands.iter().zip(&self.envs_per_worker) {
-            let len = count * self.act_dim;
-            c.send(WorkerCommand::Step(actions[start..start + len].to_vec()))?;
-            start += len;
+    /// Whether a `Pause` is in force (the learner should wait before its update).
+    pub fn is_paused(&self) -> bool {
+        self.gate.is_paused()
+    }
+
+    /// Lifts a pause.
+    pub fn resume(&self) {
+        self.gate.resume();
+    }
+
+    /// Interleaves the workers' parts (in worker order, i.e. environment order) into one
+    /// time-major rollout.
+    fn assemble(&self, parts: Vec<WorkerReply>, n_steps: usize) -> Rollout {
+        let n_envs = self.n_envs();
+        let (obs_dim, act_dim) = (self.obs_dim, self.act_dim);
+        let rows = n_steps * n_envs;
+        let mut r = Rollout {
+            obs: vec![0.0; rows * obs_dim],
+            u: vec![0.0; rows * act_dim],
+            log_prob: vec![0.0; rows],
+            values: vec![0.0; rows],
+            rewards: vec![0.0; rows],
+            dones: vec![false; rows],
+            last_values: Vec::with_capacity(n_envs),
+            episodes: Vec::new(),
+        };
+        let mut episodes = Vec::new();
+        let mut first = 0;
+        for (p, &count) in parts.iter().zip(&self.envs_per_worker) {
+            for t in 0..n_steps {
+                for j in 0..count {
+                    let (src, dst) = (t * count + j, t * n_envs + first + j);
+                    r.obs[dst * obs_dim..(dst + 1) * obs_dim]
+                        .copy_from_slice(&p.obs[src * obs_dim..(src + 1) * obs_dim]);
+                    r.u[dst * act_dim..(dst + 1) * act_dim]
+                        .copy_from_slice(&p.u[src * act_dim..(src + 1) * act_dim]);
+                    r.log_prob[dst] = p.log_prob[src];
+                    r.values[dst] = p.values[src] as f64;
+                    r.rewards[dst] = p.rewards[src];
+                    r.dones[dst] = p.dones[src];
+                }
+            }
+            r.last_values
+                .extend(p.last_values.iter().map(|v| *v as f64));
+            episodes.extend(p.episodes.iter().map(|(t, j, e)| (*t, first + j, *e)));
+            first += count;
         }
-        self.gather()
+        episodes.sort_by_key(|(t, e, _)| (*t, *e));
+        r.episodes = episodes.into_iter().map(|(_, _, e)| e).collect();
+        r
     }
 }
 
 impl Drop for WorkerPool {
     fn drop(&mut self) {
+        self.gate.cancel();
         for c in &self.commands {
             let _ = c.send(WorkerCommand::Stop);
         }
@@ -123,10 +287,17 @@ impl Drop for WorkerPool {
     }
 }
 
+/// The action-noise generator of environment `seed` (a stream apart from the environment's
+/// own generator, which is seeded with the same number).
+fn noise_rng(env_seed: u64) -> SmallRng {
+    SmallRng::seed_from_u64(env_seed ^ 0x5DEE_CE66_D1CE_5EED)
+}
+
 fn worker_loop(
     worker: usize,
     config: EnvConfig,
     seeds: Vec<u64>,
+    gate: Arc<Gate>,
     commands: Receiver<WorkerCommand>,
     replies: Sender<WorkerReply>,
 ) {
@@ -144,57 +315,114 @@ fn worker_loop(
             Err(e) => return fail(format!("{e:#}")),
         }
     }
+    let mut rngs: Vec<SmallRng> = seeds.iter().map(|s| noise_rng(*s)).collect();
     let mut returns = vec![0.0f64; envs.len()];
-    let act = envs.first().map_or(0, |e| e.action_size());
-    let mut action = vec![0.0f64; act];
     while let Ok(cmd) = commands.recv() {
-        let mut reply = WorkerReply {
-            worker,
-            ..WorkerReply::default()
-        };
-        match cmd {
+        let reply = match cmd {
             WorkerCommand::Stop => return,
             WorkerCommand::Reset => {
                 for (e, r) in envs.iter_mut().zip(&mut returns) {
                     e.reset();
                     *r = 0.0;
-                    reply.obs.extend(e.observation().iter().map(|v| *v as f32));
+                }
+                WorkerReply {
+                    worker,
+                    ..WorkerReply::default()
                 }
             }
-            WorkerCommand::Step(actions) => {
-                for (i, e) in envs.iter_mut().enumerate() {
-                    for (k, a) in action.iter_mut().enumerate() {
-                        *a = actions[i * act + k] as f64;
-                    }
-                    let step = match e.step(&action) {
-                        Ok(s) => s,
-                        Err(err) => return fail(err.to_string()),
-                    };
-                    returns[i] += step.reward;
-                    reply.rewards.push(step.reward as f32);
-                    reply.terminated.push(step.terminated);
-                    reply.truncated.push(step.truncated);
-                    if step.terminated || step.truncated {
-                        reply.episodes.push(EpisodeInfo {
-                            ret: returns[i],
-                            length: e.episode_steps(),
-                            duration: e.sim().time(),
-                        });
-                        returns[i] = 0.0;
-                        reply.final_obs.push(
-                            step.truncated
-                                .then(|| e.observation().iter().map(|v| *v as f32).collect()),
-                        );
-                        e.reset();
-                    } else {
-                        reply.final_obs.push(None);
-                    }
-                    reply.obs.extend(e.observation().iter().map(|v| *v as f32));
+            WorkerCommand::Rollout(request) => {
+                match rollout(worker, &mut envs, &mut rngs, &mut returns, &request, &gate) {
+                    Ok(r) => r,
+                    Err(e) => return fail(e),
                 }
             }
-        }
+        };
         if replies.send(reply).is_err() {
             return;
         }
     }
+}
+
+/// One rollout of this worker's environments (see [`WorkerReply`] for the layout).
+fn rollout(
+    worker: usize,
+    envs: &mut [WalkEnv],
+    rngs: &mut [SmallRng],
+    returns: &mut [f64],
+    request: &RolloutRequest,
+    gate: &Gate,
+) -> Result<WorkerReply, String> {
+    let policy = &request.policy;
+    let (n, k) = (envs.len(), policy.action_size());
+    let obs_dim = envs.first().map_or(0, |e| e.observation_size());
+    let rows = request.n_steps * n;
+    let mut reply = WorkerReply {
+        worker,
+        obs: Vec::with_capacity(rows * obs_dim),
+        u: Vec::with_capacity(rows * k),
+        log_prob: Vec::with_capacity(rows),
+        values: Vec::with_capacity(rows),
+        rewards: Vec::with_capacity(rows),
+        dones: Vec::with_capacity(rows),
+        ..WorkerReply::default()
+    };
+    let mut obs = Vec::with_capacity(n * obs_dim);
+    for e in envs.iter() {
+        policy.normalize_into(e.observation(), &mut obs);
+    }
+    let mut noise = vec![0f32; n * k];
+    let mut action = vec![0f64; k];
+    let mut final_obs = Vec::with_capacity(obs_dim);
+    for t in 0..request.n_steps {
+        if !gate.pass() {
+            return Ok(reply);
+        }
+        for (row, rng) in noise.chunks_exact_mut(k).zip(rngs.iter_mut()) {
+            row.iter_mut()
+                .for_each(|z| *z = crate::learn::mlp::normal(rng) as f32);
+        }
+        let acts = policy.act(&obs, n, &noise);
+        reply.obs.extend_from_slice(&obs);
+        reply.u.extend_from_slice(&acts.u);
+        reply.log_prob.extend_from_slice(&acts.log_prob);
+        reply.values.extend_from_slice(&acts.value);
+        for (j, e) in envs.iter_mut().enumerate() {
+            for (a, v) in action.iter_mut().zip(&acts.a[j * k..(j + 1) * k]) {
+                *a = *v as f64;
+            }
+            let step = e.step(&action).map_err(|err| err.to_string())?;
+            returns[j] += step.reward;
+            let mut reward = step.reward;
+            let done = step.terminated || step.truncated;
+            if step.truncated {
+                final_obs.clear();
+                policy.normalize_into(e.observation(), &mut final_obs);
+                let v = policy.values(&final_obs, 1)[0] as f64;
+                reward = crate::learn::gae::bootstrap_truncated(reward, request.gamma, v);
+            }
+            if done {
+                reply.episodes.push((
+                    t,
+                    j,
+                    EpisodeInfo {
+                        ret: returns[j],
+                        length: e.episode_steps(),
+                        duration: e.sim().time(),
+                    },
+                ));
+                returns[j] = 0.0;
+                e.reset();
+            }
+            reply.rewards.push(reward);
+            reply.dones.push(done);
+            let row = &mut obs[j * obs_dim..(j + 1) * obs_dim];
+            row.iter_mut()
+                .zip(e.observation())
+                .for_each(|(o, v)| *o = *v as f32);
+            policy.features.normalizer.apply(row);
+        }
+        reply.steps = t + 1;
+    }
+    reply.last_values = policy.values(&obs, n);
+    Ok(reply)
 }
