@@ -132,14 +132,19 @@ fn row_kernel(
 ) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
+        if avx2_fma() {
             // SAFETY: the CPU has AVX2 and FMA (checked just above).
             unsafe { row_kernel_avx2(x, batch, i, o, wt, bias, out) };
             return;
         }
     }
     row_kernel_body::<false>(x, batch, i, o, wt, bias, out)
+}
+
+/// Whether this CPU has AVX2 and FMA (the hand-vectorised loops' `target_feature` variants).
+#[cfg(target_arch = "x86_64")]
+fn avx2_fma() -> bool {
+    std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
 }
 
 thread_local! {
@@ -207,8 +212,7 @@ fn activate(a: Activation, x: f32) -> f32 {
 fn bias_activate(z: &mut [f32], bias: Option<&[f32]>, activation: Option<Activation>) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
+        if avx2_fma() {
             // SAFETY: the CPU has AVX2 and FMA (checked just above).
             unsafe { bias_activate_avx2(z, bias, activation) };
             return;
@@ -244,8 +248,7 @@ fn bias_activate_body(z: &mut [f32], bias: Option<&[f32]>, activation: Option<Ac
 fn tanh_backward(d: &mut [f32], y: &[f32]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
+        if avx2_fma() {
             // SAFETY: the CPU has AVX2 and FMA (checked just above).
             unsafe { tanh_backward_avx2(d, y) };
             return;

@@ -5,7 +5,7 @@
 use candle_core::Result;
 
 use super::encoder::{Encoder, Normalizer};
-use super::fast::{squashed_log_prob, PlainEncoder, PlainMlp};
+use super::fast::{read_var, squashed_log_prob, PlainEncoder, PlainMlp};
 use super::policy::Actions;
 use super::ppo::Ppo;
 
@@ -27,10 +27,16 @@ impl FeatureMap {
         })
     }
 
+    /// Writes the z-scored copy of one raw observation into `out` (the same length).
+    pub fn normalize(&self, raw: &[f64], out: &mut [f32]) {
+        out.iter_mut().zip(raw).for_each(|(o, v)| *o = *v as f32);
+        self.normalizer.apply(out);
+    }
+
     /// Features of one raw observation.
     pub fn features(&self, raw: &[f64]) -> Vec<f32> {
-        let mut x: Vec<f32> = raw.iter().map(|v| *v as f32).collect();
-        self.normalizer.apply(&mut x);
+        let mut x = vec![0.0; raw.len()];
+        self.normalize(raw, &mut x);
         let mut acts = Vec::new();
         self.encoder.encode(&x, 1, &mut acts)
     }
@@ -89,7 +95,7 @@ impl RolloutPolicy {
             features: FeatureMap::from_encoder(&ppo.encoder)?,
             policy: PlainMlp::from_mlp(&ppo.net.policy)?.with_row_layout(),
             value: PlainMlp::from_mlp(&ppo.net.value)?.with_row_layout(),
-            log_std: ppo.net.log_std.as_tensor().to_vec1()?,
+            log_std: read_var(&ppo.net.log_std)?,
         })
     }
 
@@ -98,11 +104,12 @@ impl RolloutPolicy {
         self.log_std.len()
     }
 
-    /// Appends the z-scored copy of one raw observation to `out`.
-    pub fn normalize_into(&self, raw: &[f64], out: &mut Vec<f32>) {
-        let start = out.len();
-        out.extend(raw.iter().map(|v| *v as f32));
-        self.features.normalizer.apply(&mut out[start..]);
+    /// The deterministic part alone (encoder and mean network), for the live view.
+    pub fn snapshot(&self) -> PolicySnapshot {
+        PolicySnapshot {
+            features: self.features.clone(),
+            policy: self.policy.clone(),
+        }
     }
 
     /// Acts on `n` z-scored observations: `u = mean + std * noise` (`noise` is `n x act`

@@ -214,7 +214,7 @@ pub fn train(
         if pool.is_paused() {
             // Paused during the rollout: hold here until resumed (or stopped).
             if let Some(c) = &control {
-                stop |= poll_control_paused(c, &mut deferred);
+                stop |= poll_control(c, &mut deferred, true);
             }
             pool.resume();
             if stop {
@@ -288,13 +288,14 @@ pub fn train(
         append_line(&metrics_path, &metrics.csv())?;
         send(Event::Update(metrics));
         if events.is_some() {
-            match crate::learn::snapshot::PolicySnapshot::of(&ppo) {
-                Ok(p) => send(Event::Policy(Box::new(p))),
+            // The next rollout's plain copy, built once for both.
+            match ppo.rollout_policy() {
+                Ok(p) => send(Event::Policy(Box::new(p.snapshot()))),
                 Err(e) => send(Event::Log(format!("policy snapshot failed: {e}"))),
             }
         }
         if let Some(c) = &control {
-            stop |= poll_control(c, &mut deferred);
+            stop |= poll_control(c, &mut deferred, false);
         }
         let requested = deferred.drain(..).any(|m| m == Control::Checkpoint);
         if requested
@@ -367,17 +368,9 @@ pub fn save_checkpoint(dir: &Path, ppo: &Ppo, state: RunState) -> Result<()> {
 }
 
 /// Reads pending control messages: returns whether to stop; checkpoint requests go to `deferred`.
-/// On `Pause` it blocks (no busy wait) until `Resume` or `Stop`, or until the sender is gone.
-fn poll_control(control: &Receiver<Control>, deferred: &mut Vec<Control>) -> bool {
-    serve_control(control, deferred, false)
-}
-
-/// Like [`poll_control`], starting paused: blocks until `Resume` or `Stop`.
-fn poll_control_paused(control: &Receiver<Control>, deferred: &mut Vec<Control>) -> bool {
-    serve_control(control, deferred, true)
-}
-
-fn serve_control(control: &Receiver<Control>, deferred: &mut Vec<Control>, paused: bool) -> bool {
+/// On `Pause` (or from the start when `paused`) it blocks (no busy wait) until `Resume` or
+/// `Stop`, or until the sender is gone.
+fn poll_control(control: &Receiver<Control>, deferred: &mut Vec<Control>, paused: bool) -> bool {
     let mut paused = paused;
     loop {
         let msg = if paused {

@@ -366,13 +366,13 @@ fn rollout(
         dones: Vec::with_capacity(rows),
         ..WorkerReply::default()
     };
-    let mut obs = Vec::with_capacity(n * obs_dim);
-    for e in envs.iter() {
-        policy.normalize_into(e.observation(), &mut obs);
+    let mut obs = vec![0f32; n * obs_dim];
+    for (row, e) in obs.chunks_exact_mut(obs_dim).zip(envs.iter()) {
+        policy.features.normalize(e.observation(), row);
     }
     let mut noise = vec![0f32; n * k];
     let mut action = vec![0f64; k];
-    let mut final_obs = Vec::with_capacity(obs_dim);
+    let mut final_obs = vec![0f32; obs_dim];
     for t in 0..request.n_steps {
         if !gate.pass() {
             return Ok(reply);
@@ -395,8 +395,7 @@ fn rollout(
             let mut reward = step.reward;
             let done = step.terminated || step.truncated;
             if step.truncated {
-                final_obs.clear();
-                policy.normalize_into(e.observation(), &mut final_obs);
+                policy.features.normalize(e.observation(), &mut final_obs);
                 let v = policy.values(&final_obs, 1)[0] as f64;
                 reward = crate::learn::gae::bootstrap_truncated(reward, request.gamma, v);
             }
@@ -415,11 +414,9 @@ fn rollout(
             }
             reply.rewards.push(reward);
             reply.dones.push(done);
-            let row = &mut obs[j * obs_dim..(j + 1) * obs_dim];
-            row.iter_mut()
-                .zip(e.observation())
-                .for_each(|(o, v)| *o = *v as f32);
-            policy.features.normalizer.apply(row);
+            policy
+                .features
+                .normalize(e.observation(), &mut obs[j * obs_dim..(j + 1) * obs_dim]);
         }
         reply.steps = t + 1;
     }
