@@ -154,6 +154,10 @@ enum Command {
         /// Steps per environment per update (the study: 1024).
         #[arg(long)]
         n_steps: Option<usize>,
+        /// Stop an update once a minibatch's approximate KL exceeds 1.5 x this (SB3's
+        /// target_kl; the study sets none).
+        #[arg(long)]
+        target_kl: Option<f64>,
     },
     /// Evaluate a trained run: duration, return, RMSE table, muscle sums, gait cycles.
     Eval {
@@ -320,6 +324,7 @@ fn main() -> ExitCode {
             seed,
             envs,
             n_steps,
+            target_kl,
         }) => run_config(config.as_deref(), &encoder, &mode).and_then(|mut c| {
             c.total_steps = steps;
             c.workers = workers;
@@ -334,6 +339,9 @@ fn main() -> ExitCode {
             }
             if let Some(n) = n_steps {
                 c.ppo.n_steps = n;
+            }
+            if target_kl.is_some() {
+                c.ppo.target_kl = target_kl;
             }
             gaitscope::cli::train::run(c, &out)
         }),

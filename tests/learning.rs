@@ -107,6 +107,42 @@ fn ppo_solves_a_small_continuous_task_in_a_few_updates() {
     assert!(last > -0.03, "PPO did not learn: {first} -> {last}");
 }
 
+/// Adam steps taken so far (the fused update's saved state).
+fn adam_steps(ppo: &Ppo) -> f32 {
+    let state = ppo.optimizer_state().unwrap();
+    let (_, t) = state.iter().find(|(name, _)| name == "adam.t").unwrap();
+    t.flatten_all().unwrap().to_vec1::<f32>().unwrap()[0]
+}
+
+#[test]
+fn target_kl_stops_an_update_once_the_policy_has_moved_too_far() {
+    let update = |target_kl: Option<f64>| {
+        let config = PpoConfig {
+            target_kl,
+            ..small_config()
+        };
+        let encoder = Encoder::none(Normalizer::identity(2));
+        let mut ppo = Ppo::new(encoder, 2, EncoderMode::Frozen, config, &cpu()).unwrap();
+        let mut rng = SmallRng::seed_from_u64(3);
+        let (batch, _) = bandit_batch(&mut ppo, &mut rng, 512);
+        let before = params(&ppo);
+        let stats = ppo.update(&batch).unwrap();
+        (adam_steps(&ppo), stats, before != params(&ppo))
+    };
+    // 512 samples in minibatches of 64, 4 epochs: 32 steps without a target.
+    let (steps, _, moved) = update(None);
+    assert_eq!(steps, 32.0);
+    assert!(moved);
+    // A loose target never triggers.
+    assert_eq!(update(Some(10.0)).0, 32.0);
+    // A tiny one lets the first minibatch through (the policy is the rollout's: KL ~ 0) and
+    // stops at the second, before its step, as SB3 does.
+    let (steps, stats, moved) = update(Some(1e-12));
+    assert_eq!(steps, 1.0);
+    assert!(moved);
+    assert!(stats.approx_kl > 0.0 && stats.approx_kl.is_finite());
+}
+
 #[test]
 fn the_same_seed_gives_the_same_first_update() {
     let run = || {

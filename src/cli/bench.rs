@@ -104,10 +104,13 @@ pub fn ppo(updates: usize) -> Result<()> {
         std::thread::available_parallelism().map_or(1, |p| p.get())
     );
     let h = config.hidden[0];
+    let [forward, weight_grad, input_grad] =
+        crate::learn::fast::layer_products_flops_one_thread(config.batch_size, h, 30)
+            .map(|f| f / 1e9);
     println!(
-        "  one thread's gemm on a {}x{h}x{h} product: {:.1} GFLOP/s (x{} threads = the bound)",
+        "  one thread's gemm on a {}-row {h}x{h} layer, GFLOP/s: forward {forward:.1}, weight \
+         gradient {weight_grad:.1}, input gradient {input_grad:.1} (x{} threads = the bound)",
         config.batch_size,
-        crate::learn::fast::matmul_flops_one_thread(config.batch_size, h, h, 50) / 1e9,
         std::thread::available_parallelism().map_or(1, |p| p.get())
     );
     for obs_dim in [66usize, 296] {

@@ -312,22 +312,31 @@ fn matmul(
     }
 }
 
-/// Floating-point operations per second of one `m x k` by `k x n` product on one thread,
-/// best of `reps` runs (the bound for the update's matrix products; see `bench ppo`).
-pub fn matmul_flops_one_thread(m: usize, n: usize, k: usize, reps: usize) -> f64 {
-    let a: Vec<f32> = (0..m * k).map(|i| (i % 7) as f32 * 0.1).collect();
-    let b: Vec<f32> = (0..k * n).map(|i| (i % 5) as f32 * 0.1).collect();
-    let mut c = vec![0.0; m * n];
+/// Floating-point operations per second on one thread of the three products of a `width`-wide
+/// layer's training step on `batch` rows, best of `reps` runs each: the forward pass
+/// `x W^T`, the weight gradient `d^T h` and the input gradient `d W` (see `bench ppo`).
+pub fn layer_products_flops_one_thread(batch: usize, width: usize, reps: usize) -> [f64; 3] {
+    let (n, w) = (batch, width);
+    let x: Vec<f32> = (0..n * w).map(|i| (i % 7) as f32 * 0.1).collect();
+    let weights: Vec<f32> = (0..w * w).map(|i| (i % 5) as f32 * 0.1).collect();
+    let mut out = vec![0.0; n * w];
+    let mut grad = vec![0.0; w * w];
     let before = GEMM_THREADS.with(|t| t.replace(Some(1)));
-    let mut best = f64::INFINITY;
+    let mut best = [f64::INFINITY; 3];
     for _ in 0..reps.max(1) {
         let t = std::time::Instant::now();
-        matmul(m, n, k, &mut c, false, &a, k, 1, &b, n, 1);
-        best = best.min(t.elapsed().as_secs_f64());
-        std::hint::black_box(&c);
+        matmul(n, w, w, &mut out, false, &x, w, 1, &weights, 1, w);
+        best[0] = best[0].min(t.elapsed().as_secs_f64());
+        let t = std::time::Instant::now();
+        matmul(w, w, n, &mut grad, false, &out, 1, w, &x, w, 1);
+        best[1] = best[1].min(t.elapsed().as_secs_f64());
+        let t = std::time::Instant::now();
+        matmul(n, w, w, &mut out, false, &x, w, 1, &weights, w, 1);
+        best[2] = best[2].min(t.elapsed().as_secs_f64());
+        std::hint::black_box((&out, &grad));
     }
     GEMM_THREADS.with(|t| t.set(before));
-    2.0 * (m * n * k) as f64 / best
+    best.map(|secs| 2.0 * (n * w * w) as f64 / secs)
 }
 
 impl PlainMlp {
@@ -576,6 +585,8 @@ pub struct Gradients {
     pub value: (Vec<Vec<f32>>, Vec<Vec<f32>>),
     /// log_std gradient.
     pub log_std: Vec<f32>,
+    /// Global L2 norm of all the gradients above (before any clipping).
+    pub grad_norm: f64,
     /// Total loss.
     pub loss: f64,
     /// Policy (surrogate) loss.
@@ -643,7 +654,7 @@ pub fn loss_and_gradients(
         log_std: log_std_grad,
         ..
     } = g;
-    let (p, value_loss) = in_parallel(
+    let (p, (value_loss, value_sq_norm)) = in_parallel(
         || {
             policy_half(
                 policy,
@@ -671,6 +682,7 @@ pub fn loss_and_gradients(
             )
         },
     );
+    g.grad_norm = (p.sq_norm + value_sq_norm).sqrt();
     g.policy_loss = p.policy_loss;
     g.value_loss = value_loss;
     g.entropy = p.entropy;
@@ -685,6 +697,8 @@ struct PolicyStats {
     entropy: f64,
     approx_kl: f64,
     clip_fraction: f64,
+    /// Squared L2 norm of the policy's and `log_std`'s gradients.
+    sq_norm: f64,
 }
 
 /// The policy half's buffers.
@@ -763,10 +777,12 @@ fn policy_half(
         entropy: ent / nd,
         approx_kl: kl / nd,
         clip_fraction: clipped / nd,
+        sq_norm: squared_norms(buf.grads) + squared_norm(buf.log_std_grad),
     }
 }
 
-/// Value MSE: forward, loss, backward through the value network; returns the loss.
+/// Value MSE: forward, loss, backward through the value network; returns the loss and the
+/// gradients' squared L2 norm.
 fn value_half(
     value: &PlainMlp,
     mb: &Minibatch,
@@ -775,7 +791,7 @@ fn value_half(
     d_value: &mut Vec<f32>,
     scratch: &mut (Vec<f32>, Vec<f32>),
     grads: &mut (Vec<Vec<f32>>, Vec<Vec<f32>>),
-) -> f64 {
+) -> (f64, f64) {
     let n = mb.old_log_prob.len();
     value.forward(mb.x, n, acts);
     let v = &acts[value.w.len()];
@@ -792,7 +808,34 @@ fn value_half(
     grads.0.resize(layers, Vec::new());
     grads.1.resize(layers, Vec::new());
     value.backward(acts, d_value, n, &mut grads.0, &mut grads.1, scratch);
-    loss / n as f64
+    (loss / n as f64, squared_norms(grads))
+}
+
+/// Squared L2 norm of weight and bias gradients.
+fn squared_norms(grads: &(Vec<Vec<f32>>, Vec<Vec<f32>>)) -> f64 {
+    grads
+        .0
+        .iter()
+        .chain(&grads.1)
+        .map(|g| squared_norm(g))
+        .sum()
+}
+
+/// Sum of squares in f64, over eight independent running sums (so the loop vectorises).
+fn squared_norm(x: &[f32]) -> f64 {
+    let mut acc = [0f64; 8];
+    let chunks = x.chunks_exact(8);
+    let rest: f64 = chunks
+        .remainder()
+        .iter()
+        .map(|v| f64::from(*v) * f64::from(*v))
+        .sum();
+    for c in chunks {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *a += f64::from(*v) * f64::from(*v);
+        }
+    }
+    acc.iter().sum::<f64>() + rest
 }
 
 /// Adam (torch's, no weight decay) over a flat list of parameter buffers.
@@ -803,32 +846,146 @@ pub struct Adam {
     t: i32,
 }
 
+/// The constants of one Adam step (see [`Adam::begin`]).
+#[derive(Debug, Clone, Copy)]
+pub struct AdamStep {
+    /// Learning rate over the first moment's bias correction.
+    step: f32,
+    /// One over the second moment's bias correction.
+    inv_c2: f32,
+    /// Added to the root of the second moment.
+    eps: f32,
+    /// Multiplies every gradient (global-norm clipping; 1 when not clipping).
+    grad_scale: f32,
+}
+
 impl Adam {
-    /// One step: `params[i] -= lr * m_hat / (sqrt(v_hat) + eps)`.
+    /// One step over every buffer: `params[i] -= lr * m_hat / (sqrt(v_hat) + eps)`.
     pub fn step(&mut self, params: &mut [&mut Vec<f32>], grads: &[&Vec<f32>], lr: f32, eps: f32) {
+        let (step, m, v) = self.begin(params.iter().map(|p| p.len()), lr, eps, 1.0);
+        for (k, p) in params.iter_mut().enumerate() {
+            adam_update(p, &mut m[k], &mut v[k], grads[k], step);
+        }
+    }
+
+    /// Starts the next step for buffers of these sizes (creating the moments at the first step
+    /// or when the sizes change) and returns its constants and the moments, in buffer order, so
+    /// that disjoint buffers can be updated on different threads with [`adam_update`].
+    pub fn begin(
+        &mut self,
+        sizes: impl ExactSizeIterator<Item = usize> + Clone,
+        lr: f32,
+        eps: f32,
+        grad_scale: f32,
+    ) -> (AdamStep, &mut [Vec<f32>], &mut [Vec<f32>]) {
         let (b1, b2) = (0.9f32, 0.999f32);
-        if self.m.len() != params.len() {
-            self.m = params.iter().map(|p| vec![0.0; p.len()]).collect();
-            self.v = params.iter().map(|p| vec![0.0; p.len()]).collect();
+        let matches = self.m.len() == sizes.len()
+            && self.m.iter().zip(sizes.clone()).all(|(m, n)| m.len() == n);
+        if !matches {
+            self.m = sizes.clone().map(|n| vec![0.0; n]).collect();
+            self.v = sizes.map(|n| vec![0.0; n]).collect();
             self.t = 0;
         }
         self.t += 1;
         let c1 = 1.0 - b1.powi(self.t);
         let c2 = 1.0 - b2.powi(self.t);
-        let (step, inv_c2) = (lr / c1, 1.0 / c2);
-        for (k, p) in params.iter_mut().enumerate() {
-            let (m, v, g) = (&mut self.m[k], &mut self.v[k], grads[k]);
-            for (((p, m), v), g) in p
-                .iter_mut()
-                .zip(m.iter_mut())
-                .zip(v.iter_mut())
-                .zip(g.iter())
-            {
-                *m = b1 * *m + (1.0 - b1) * g;
-                *v = b2 * *v + (1.0 - b2) * g * g;
-                *p -= step * *m / ((*v * inv_c2).sqrt() + eps);
+        let step = AdamStep {
+            step: lr / c1,
+            inv_c2: 1.0 / c2,
+            eps,
+            grad_scale,
+        };
+        (step, &mut self.m, &mut self.v)
+    }
+}
+
+/// One Adam step of both networks and `log_std` from `g`, every gradient times `grad_scale`:
+/// the policy's buffers on this thread, the value network's on a second. The moments are kept
+/// in the order policy weights, policy biases, value weights, value biases, `log_std`.
+#[allow(clippy::too_many_arguments)]
+pub fn adam_step_networks(
+    adam: &mut Adam,
+    policy: &mut PlainMlp,
+    value: &mut PlainMlp,
+    log_std: &mut [f32],
+    g: &Gradients,
+    lr: f32,
+    eps: f32,
+    grad_scale: f32,
+) {
+    let sizes = policy
+        .w
+        .iter()
+        .chain(&policy.b)
+        .chain(&value.w)
+        .chain(&value.b)
+        .map(|p| p.len())
+        .chain(std::iter::once(log_std.len()))
+        .collect::<Vec<_>>();
+    let (step, m, v) = adam.begin(sizes.into_iter(), lr, eps, grad_scale);
+    let split = 2 * policy.w.len();
+    let (m_policy, m_rest) = m.split_at_mut(split);
+    let (v_policy, v_rest) = v.split_at_mut(split);
+    let (m_value, m_log_std) = m_rest.split_at_mut(2 * value.w.len());
+    let (v_value, v_log_std) = v_rest.split_at_mut(2 * value.w.len());
+    in_parallel(
+        || {
+            let params = policy.w.iter_mut().chain(policy.b.iter_mut());
+            let grads = g.policy.0.iter().chain(&g.policy.1);
+            for (((p, g), m), v) in params.zip(grads).zip(m_policy).zip(v_policy) {
+                adam_update(p, m, v, g, step);
             }
+            adam_update(
+                log_std,
+                &mut m_log_std[0],
+                &mut v_log_std[0],
+                &g.log_std,
+                step,
+            );
+        },
+        || {
+            let params = value.w.iter_mut().chain(value.b.iter_mut());
+            let grads = g.value.0.iter().chain(&g.value.1);
+            for (((p, g), m), v) in params.zip(grads).zip(m_value).zip(v_value) {
+                adam_update(p, m, v, g, step);
+            }
+        },
+    );
+}
+
+/// One Adam step of one buffer with its moments (vectorised with AVX2 where the CPU has it).
+pub fn adam_update(p: &mut [f32], m: &mut [f32], v: &mut [f32], g: &[f32], step: AdamStep) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if avx2_fma() {
+            // SAFETY: the CPU has AVX2 and FMA (checked just above).
+            unsafe { adam_update_avx2(p, m, v, g, step) };
+            return;
         }
+    }
+    adam_update_body(p, m, v, g, step);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn adam_update_avx2(p: &mut [f32], m: &mut [f32], v: &mut [f32], g: &[f32], step: AdamStep) {
+    adam_update_body(p, m, v, g, step);
+}
+
+#[inline(always)]
+fn adam_update_body(p: &mut [f32], m: &mut [f32], v: &mut [f32], g: &[f32], step: AdamStep) {
+    let (b1, b2) = (0.9f32, 0.999f32);
+    let AdamStep {
+        step,
+        inv_c2,
+        eps,
+        grad_scale,
+    } = step;
+    for (((p, m), v), g) in p.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(g) {
+        let g = g * grad_scale;
+        *m = b1 * *m + (1.0 - b1) * g;
+        *v = b2 * *v + (1.0 - b2) * g * g;
+        *p -= step * *m / ((*v * inv_c2).sqrt() + eps);
     }
 }
 
@@ -847,20 +1004,14 @@ impl Adam {
     }
 }
 
-/// Scales all gradients so their global L2 norm is at most `max_norm`.
-pub fn clip_global_norm(grads: &mut [&mut Vec<f32>], max_norm: f32) -> f32 {
-    let norm = grads
-        .iter()
-        .map(|g| g.iter().map(|x| (*x as f64) * (*x as f64)).sum::<f64>())
-        .sum::<f64>()
-        .sqrt() as f32;
+/// The factor that brings gradients of global L2 norm `norm` down to `max_norm` (torch's
+/// `clip_grad_norm_`); 1 when they are within it or the norm is not finite.
+pub fn clip_scale(norm: f32, max_norm: f32) -> f32 {
     if norm > max_norm && norm.is_finite() {
-        let s = max_norm / (norm + 1e-6);
-        for g in grads.iter_mut() {
-            g.iter_mut().for_each(|x| *x *= s);
-        }
+        max_norm / (norm + 1e-6)
+    } else {
+        1.0
     }
-    norm
 }
 
 /// Copies `log_std` out of its candle var.
@@ -913,6 +1064,78 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn the_two_thread_adam_step_equals_clipping_then_one_adam_step() {
+        let mut rng = SmallRng::seed_from_u64(9);
+        let policy = random_mlp(&[7, 9, 3], &mut rng);
+        let value = random_mlp(&[7, 9, 1], &mut rng);
+        let log_std = vec![-0.5f32; 3];
+        let like = |p: &Vec<Vec<f32>>, rng: &mut SmallRng| -> Vec<Vec<f32>> {
+            p.iter()
+                .map(|b| b.iter().map(|_| rng.gen_range(-3.0..3.0)).collect())
+                .collect()
+        };
+        let mut g = Gradients {
+            policy: (like(&policy.w, &mut rng), like(&policy.b, &mut rng)),
+            value: (like(&value.w, &mut rng), like(&value.b, &mut rng)),
+            log_std: vec![0.7, -0.2, 1.5],
+            ..Gradients::default()
+        };
+        let (mut p1, mut v1, mut s1) = (policy.clone(), value.clone(), log_std.clone());
+        let (mut p2, mut v2, mut s2) = (policy, value, log_std);
+        let (mut split, mut whole) = (Adam::default(), Adam::default());
+        for step in 0..3 {
+            // The reference: scale the gradients in place, then one Adam over every buffer.
+            let norm = g
+                .policy
+                .0
+                .iter()
+                .chain(&g.policy.1)
+                .chain(&g.value.0)
+                .chain(&g.value.1)
+                .chain(std::iter::once(&g.log_std))
+                .map(|b| squared_norm(b))
+                .sum::<f64>()
+                .sqrt() as f32;
+            let scale = clip_scale(norm, 0.5);
+            assert!(scale < 1.0, "these gradients are clipped");
+            adam_step_networks(&mut split, &mut p1, &mut v1, &mut s1, &g, 1e-3, 1e-5, scale);
+            let mut clipped = g.clone();
+            for b in clipped
+                .policy
+                .0
+                .iter_mut()
+                .chain(clipped.policy.1.iter_mut())
+                .chain(clipped.value.0.iter_mut())
+                .chain(clipped.value.1.iter_mut())
+                .chain(std::iter::once(&mut clipped.log_std))
+            {
+                b.iter_mut().for_each(|x| *x *= scale);
+            }
+            let mut params: Vec<&mut Vec<f32>> =
+                p2.w.iter_mut()
+                    .chain(p2.b.iter_mut())
+                    .chain(v2.w.iter_mut())
+                    .chain(v2.b.iter_mut())
+                    .chain(std::iter::once(&mut s2))
+                    .collect();
+            let grads: Vec<&Vec<f32>> = clipped
+                .policy
+                .0
+                .iter()
+                .chain(&clipped.policy.1)
+                .chain(&clipped.value.0)
+                .chain(&clipped.value.1)
+                .chain(std::iter::once(&clipped.log_std))
+                .collect();
+            whole.step(&mut params, &grads, 1e-3, 1e-5);
+            assert_eq!((&p1, &v1, &s1), (&p2, &v2, &s2), "step {step}");
+            g.log_std[0] += 0.3;
+        }
+        assert_eq!(split.state().2, 3);
+        assert_eq!(split.state().0, whole.state().0);
     }
 
     #[test]

@@ -71,6 +71,10 @@ pub struct PpoConfig {
     pub hidden: Vec<usize>,
     /// Weight of the PPO loss against the VAE loss in joint mode.
     pub kappa: f64,
+    /// SB3's `target_kl`: an update stops (that minibatch's step and every later one) once a
+    /// minibatch's approximate KL to the rollout's policy exceeds 1.5 x this. `None`, SB3's
+    /// default and the study's, never stops.
+    pub target_kl: Option<f64>,
 }
 
 impl Default for PpoConfig {
@@ -90,6 +94,7 @@ impl Default for PpoConfig {
             lr: 1e-3,
             hidden: vec![312, 312, 312],
             kappa: 20.0,
+            target_kl: None,
         }
     }
 }
@@ -369,7 +374,7 @@ impl Ppo {
         let mut stats = UpdateStats::default();
         let mut count = 0.0;
         let mut mb = Gathered::default();
-        for _ in 0..self.config.epochs {
+        'epochs: for _ in 0..self.config.epochs {
             order.shuffle(&mut self.rng);
             for chunk in order.chunks(self.config.batch_size) {
                 if chunk.len() < 2 {
@@ -404,21 +409,18 @@ impl Ppo {
                     encoder_loss = l_vae.to_scalar::<f32>()? as f64;
                     loss = ((loss * self.config.kappa)? + l_vae)?;
                 }
-                let mut grads = loss.backward()?;
-                clip_gradients(&mut grads, &self.vars(), self.config.max_grad_norm)?;
-                self.opt.step(&grads)?;
-
                 let r: Vec<f32> = ratio.to_vec1()?;
                 let lr: Vec<f32> = log_ratio.to_vec1()?;
-                stats.policy_loss += policy_loss.to_scalar::<f32>()? as f64;
-                stats.value_loss += value_loss.to_scalar::<f32>()? as f64;
-                stats.entropy += entropy.to_scalar::<f32>()? as f64;
-                stats.approx_kl += r
+                let approx_kl = r
                     .iter()
                     .zip(&lr)
                     .map(|(r, l)| (r - 1.0 - l) as f64)
                     .sum::<f64>()
                     / k as f64;
+                stats.policy_loss += policy_loss.to_scalar::<f32>()? as f64;
+                stats.value_loss += value_loss.to_scalar::<f32>()? as f64;
+                stats.entropy += entropy.to_scalar::<f32>()? as f64;
+                stats.approx_kl += approx_kl;
                 stats.clip_fraction += r
                     .iter()
                     .filter(|r| (**r - 1.0).abs() as f64 > self.config.clip)
@@ -426,6 +428,12 @@ impl Ppo {
                     / k as f64;
                 stats.encoder_loss += encoder_loss;
                 count += 1.0;
+                if self.too_far(approx_kl) {
+                    break 'epochs;
+                }
+                let mut grads = loss.backward()?;
+                clip_gradients(&mut grads, &self.vars(), self.config.max_grad_norm)?;
+                self.opt.step(&grads)?;
             }
         }
         if count > 0.0 {
@@ -442,12 +450,19 @@ impl Ppo {
 }
 
 impl Ppo {
+    /// Whether a minibatch's approximate KL ends the update (SB3's `target_kl` rule).
+    fn too_far(&self, approx_kl: f64) -> bool {
+        self.config
+            .target_kl
+            .is_some_and(|target| approx_kl > 1.5 * target)
+    }
+
     /// The same update on plain buffers (see [`super::fast`]): used when the encoder is frozen,
     /// `features` being the encoder's output for every sample (`n x dim`).
     fn update_fused(&mut self, features: &[f32], dim: usize, batch: &Batch) -> Result<UpdateStats> {
         use super::fast::{
-            clip_global_norm, loss_and_gradients, read_var, Gradients, LossConfig, Minibatch,
-            PlainMlp, Workspace,
+            adam_step_networks, clip_scale, loss_and_gradients, read_var, Gradients, LossConfig,
+            Minibatch, PlainMlp, Workspace,
         };
         let act = self.net.log_std.dims()[0];
         let n = batch.log_prob.len();
@@ -465,7 +480,7 @@ impl Ppo {
         let mut stats = UpdateStats::default();
         let mut count = 0.0;
         let mut gathered = Gathered::default();
-        for _ in 0..self.config.epochs {
+        'epochs: for _ in 0..self.config.epochs {
             order.shuffle(&mut self.rng);
             for chunk in order.chunks(self.config.batch_size) {
                 if chunk.len() < 2 {
@@ -480,33 +495,27 @@ impl Ppo {
                     returns: &gathered.returns,
                 };
                 loss_and_gradients(&policy, &value, &log_std, &mb, cfg, &mut ws, &mut g);
-                let mut grads: Vec<&mut Vec<f32>> = g
-                    .policy
-                    .0
-                    .iter_mut()
-                    .chain(g.policy.1.iter_mut())
-                    .chain(g.value.0.iter_mut())
-                    .chain(g.value.1.iter_mut())
-                    .chain(std::iter::once(&mut g.log_std))
-                    .collect();
-                clip_global_norm(&mut grads, self.config.max_grad_norm as f32);
-                let grads: Vec<&Vec<f32>> = grads.into_iter().map(|g| &*g).collect();
-                let mut params: Vec<&mut Vec<f32>> = policy
-                    .w
-                    .iter_mut()
-                    .chain(policy.b.iter_mut())
-                    .chain(value.w.iter_mut())
-                    .chain(value.b.iter_mut())
-                    .chain(std::iter::once(&mut log_std))
-                    .collect();
-                self.fast_adam
-                    .step(&mut params, &grads, self.config.lr as f32, 1e-5);
                 stats.policy_loss += g.policy_loss;
                 stats.value_loss += g.value_loss;
                 stats.entropy += g.entropy;
                 stats.approx_kl += g.approx_kl;
                 stats.clip_fraction += g.clip_fraction;
                 count += 1.0;
+                if self.too_far(g.approx_kl) {
+                    break 'epochs;
+                }
+                // Global-norm clipping folded into Adam; each network's step on its own thread.
+                let scale = clip_scale(g.grad_norm as f32, self.config.max_grad_norm as f32);
+                adam_step_networks(
+                    &mut self.fast_adam,
+                    &mut policy,
+                    &mut value,
+                    &mut log_std,
+                    &g,
+                    self.config.lr as f32,
+                    1e-5,
+                    scale,
+                );
             }
         }
         policy.store(&self.net.policy)?;
