@@ -338,7 +338,7 @@ fn start_live(
     if options.load_shipped {
         let shipped = crate::models_dir().join("policies");
         let watch_shipped = options.watch.is_none();
-        let runs: Vec<(PathBuf, String, bool)> = [("none", false), ("ae", true), ("vae", false)]
+        let runs: Vec<(PathBuf, String, bool)> = [("none", false), ("ae", false), ("vae", true)]
             .into_iter()
             .map(|(name, watch)| {
                 (
