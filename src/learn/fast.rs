@@ -1006,7 +1006,7 @@ impl Adam {
 
 /// The factor that brings gradients of global L2 norm `norm` down to `max_norm` (torch's
 /// `clip_grad_norm_`); 1 when they are within it or the norm is not finite.
-pub fn clip_scale(norm: f32, max_norm: f32) -> f32 {
+pub fn clip_scale(norm: f64, max_norm: f64) -> f64 {
     if norm > max_norm && norm.is_finite() {
         max_norm / (norm + 1e-6)
     } else {
@@ -1098,8 +1098,8 @@ mod tests {
                 .chain(std::iter::once(&g.log_std))
                 .map(|b| squared_norm(b))
                 .sum::<f64>()
-                .sqrt() as f32;
-            let scale = clip_scale(norm, 0.5);
+                .sqrt();
+            let scale = clip_scale(norm, 0.5) as f32;
             assert!(scale < 1.0, "these gradients are clipped");
             adam_step_networks(&mut split, &mut p1, &mut v1, &mut s1, &g, 1e-3, 1e-5, scale);
             let mut clipped = g.clone();

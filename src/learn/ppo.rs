@@ -505,7 +505,7 @@ impl Ppo {
                     break 'epochs;
                 }
                 // Global-norm clipping folded into Adam; each network's step on its own thread.
-                let scale = clip_scale(g.grad_norm as f32, self.config.max_grad_norm as f32);
+                let scale = clip_scale(g.grad_norm, self.config.max_grad_norm) as f32;
                 adam_step_networks(
                     &mut self.fast_adam,
                     &mut policy,
@@ -586,8 +586,8 @@ pub fn clip_gradients(grads: &mut GradStore, vars: &[Var], max_norm: f64) -> Res
         }
     }
     let norm = total.sqrt();
-    if norm > max_norm && norm.is_finite() {
-        let scale = max_norm / (norm + 1e-6);
+    let scale = super::fast::clip_scale(norm, max_norm);
+    if scale != 1.0 {
         for v in vars {
             if let Some(g) = grads.get(v.as_tensor()) {
                 let scaled = (g * scale)?;
