@@ -158,14 +158,34 @@ enum Command {
         /// target_kl; the study sets none).
         #[arg(long)]
         target_kl: Option<f64>,
+        /// The action distribution: clipped-gaussian (SB3 1.x as the study trained, the
+        /// default) or squashed-gaussian (tanh).
+        #[arg(long)]
+        distribution: Option<gaitscope::learn::distribution::ActionDistribution>,
     },
-    /// Evaluate a trained run: duration, return, RMSE table, muscle sums, gait cycles.
+    /// Evaluate a trained run: distance, speed, falls, foot strikes, the study's duration,
+    /// return, RMSE table and muscle means, gait cycles.
     Eval {
         /// The run folder.
         run: PathBuf,
         /// Episodes.
         #[arg(long, default_value_t = 5)]
         episodes: usize,
+        /// Episode time limit in seconds (default: the run's own, 10 s in the study).
+        #[arg(long)]
+        seconds: Option<f64>,
+        /// Start each episode at a random phase of the reference (else phase 0).
+        #[arg(long)]
+        random_phase: bool,
+        /// Sample actions from the policy's distribution instead of taking its mean.
+        #[arg(long)]
+        stochastic: bool,
+        /// Seed of the start phases.
+        #[arg(long, default_value_t = 1234)]
+        seed: u64,
+        /// Also write the report as JSON here.
+        #[arg(long)]
+        json: Option<PathBuf>,
     },
     /// Speed benchmarks that print figures.
     Bench {
@@ -325,6 +345,7 @@ fn main() -> ExitCode {
             envs,
             n_steps,
             target_kl,
+            distribution,
         }) => run_config(config.as_deref(), &encoder, &mode).and_then(|mut c| {
             c.total_steps = steps;
             c.workers = workers;
@@ -343,9 +364,30 @@ fn main() -> ExitCode {
             if target_kl.is_some() {
                 c.ppo.target_kl = target_kl;
             }
+            if let Some(d) = distribution {
+                c.ppo.distribution = d;
+            }
             gaitscope::cli::train::run(c, &out)
         }),
-        Some(Command::Eval { run, episodes }) => gaitscope::cli::eval::run(&run, episodes),
+        Some(Command::Eval {
+            run,
+            episodes,
+            seconds,
+            random_phase,
+            stochastic,
+            seed,
+            json,
+        }) => gaitscope::cli::eval::run(
+            &run,
+            &gaitscope::train::eval::EvalOptions {
+                episodes,
+                seconds,
+                random_phase,
+                stochastic,
+                seed,
+            },
+            json.as_deref(),
+        ),
         Some(Command::Bench {
             what: BenchWhat::Gui { frames },
         }) => gaitscope::app::run(gaitscope::app::AppOptions {

@@ -53,9 +53,49 @@ fn a_run_writes_metrics_and_checkpoints_and_resumes() {
     let metrics = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
     assert_eq!(metrics.lines().count(), 4);
     assert!(metrics.lines().last().unwrap().starts_with("3,384,"));
-    let report = gaitscope::train::eval::evaluate(&run, 1, 0).unwrap();
-    assert_eq!(report.rmse.len(), 14);
-    assert!(report.mean_duration > 0.0);
+    let report = gaitscope::train::eval::evaluate(&run, &eval_options(1, 0)).unwrap();
+    assert_eq!(report.rmse_deg.len(), 14);
+    assert!(report.mean_duration_s > 0.0);
+    // The JSON report has the documented keys, per-DOF and per-muscle-pair objects, and
+    // activations in the study's form (mean over steps, right + left: at most 2).
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    for key in [
+        "episodes",
+        "falls",
+        "mean_duration_s",
+        "mean_return",
+        "mean_distance_m",
+        "mean_speed_m_s",
+        "foot_strikes",
+        "rmse_deg",
+        "cumulative_rmse",
+        "activation",
+        "fiber_force_n",
+    ] {
+        assert!(json.get(key).is_some(), "no {key} in {json}");
+    }
+    assert_eq!(json["rmse_deg"].as_object().unwrap().len(), 14);
+    assert_eq!(json["activation"].as_object().unwrap().len(), 11);
+    let soleus = json["activation"]["soleus"].as_f64().unwrap();
+    assert!((0.0..=2.0).contains(&soleus), "{soleus}");
+    // A time limit in seconds and random starts: short, different episodes.
+    let short = gaitscope::train::eval::evaluate(
+        &run,
+        &gaitscope::train::eval::EvalOptions {
+            episodes: 2,
+            seconds: Some(0.05),
+            random_phase: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        short.mean_duration_s <= 0.05 + 1e-9,
+        "{}",
+        short.mean_duration_s
+    );
+    assert!(!short.identical_episodes);
+    assert!(short.gait_cycles_csv.lines().count() <= 1 + 2 * 5);
     // Joint training builds and trains a VAE with the policy.
     let joint = dir.join("joint");
     let state = train(
@@ -89,7 +129,7 @@ fn a_malformed_run_folder_is_an_error() {
     .unwrap();
     let err = train(RunConfig::default(), &dir, None, None).unwrap_err();
     assert!(format!("{err:#}").contains("config.ron"), "{err:#}");
-    assert!(gaitscope::train::eval::evaluate(&dir, 1, 0).is_err());
+    assert!(gaitscope::train::eval::evaluate(&dir, &eval_options(1, 0)).is_err());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -97,19 +137,21 @@ fn a_malformed_run_folder_is_an_error() {
 fn the_shipped_policies_load_and_act() {
     for kind in ["none", "ae", "vae"] {
         let run = gaitscope::models_dir().join("policies").join(kind);
-        let report = gaitscope::train::eval::evaluate(&run, 1, 0).unwrap();
+        let report = gaitscope::train::eval::evaluate(&run, &eval_options(1, 0)).unwrap();
         assert!(
-            report.mean_duration > 0.2,
+            report.mean_duration_s > 0.2,
             "{kind}: {}",
-            report.mean_duration
+            report.mean_duration_s
         );
         assert!(report.mean_return.is_finite());
     }
     // The VAE policy (the best of the first experiments) keeps the model up for over a second.
-    let best =
-        gaitscope::train::eval::evaluate(&gaitscope::models_dir().join("policies/vae"), 2, 0)
-            .unwrap();
-    assert!(best.mean_duration > 1.0, "{}", best.mean_duration);
+    let best = gaitscope::train::eval::evaluate(
+        &gaitscope::models_dir().join("policies/vae"),
+        &eval_options(2, 0),
+    )
+    .unwrap();
+    assert!(best.mean_duration_s > 1.0, "{}", best.mean_duration_s);
 }
 
 #[test]
@@ -191,4 +233,35 @@ fn a_rollout_does_not_depend_on_how_environments_are_spread_over_workers() {
         .unwrap();
     assert!(cancelled.is_none());
     assert_eq!(deferred, vec![Control::Checkpoint]);
+}
+
+/// `n` deterministic episodes from phase 0 with start seed `seed`.
+fn eval_options(n: usize, seed: u64) -> gaitscope::train::eval::EvalOptions {
+    gaitscope::train::eval::EvalOptions {
+        episodes: n,
+        seed,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn run_folders_from_before_the_distribution_setting_read_as_the_squashed_gaussian() {
+    use gaitscope::learn::ppo::ActionDistribution;
+    use gaitscope::train::run::parse_run_folder_config;
+    let shipped =
+        std::fs::read_to_string(gaitscope::models_dir().join("policies/ae/config.ron")).unwrap();
+    let legacy: String = shipped
+        .lines()
+        .filter(|l| !l.contains("distribution:"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        parse_run_folder_config(&legacy).unwrap().ppo.distribution,
+        ActionDistribution::SquashedGaussian
+    );
+    let today = ron::ser::to_string(&RunConfig::default()).unwrap();
+    assert_eq!(
+        parse_run_folder_config(&today).unwrap().ppo.distribution,
+        ActionDistribution::ClippedGaussian
+    );
 }

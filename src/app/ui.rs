@@ -15,7 +15,7 @@ use super::plots::{self, LivePlots, ReplayPlots};
 use super::scene::{ColorBy, DisplayedFrame, ViewSettings};
 use super::AppOptions;
 use crate::learn::encoder::EncoderKind;
-use crate::learn::ppo::EncoderMode;
+use crate::learn::ppo::{ActionDistribution, EncoderMode};
 use crate::live::evaluator::EvalCommand;
 use crate::live::Recording;
 use crate::train::messages::Control;
@@ -51,6 +51,8 @@ pub struct UiState {
     pub encoder: EncoderKind,
     /// Encoder mode of the next run.
     pub mode: EncoderMode,
+    /// Action distribution of the next run.
+    pub distribution: ActionDistribution,
     /// Environment steps of the next run.
     pub steps: u64,
     /// The next run's configuration as RON (encoder, mode and steps are set from the widgets).
@@ -88,6 +90,7 @@ impl Default for UiState {
         UiState {
             encoder: EncoderKind::Ae,
             mode: EncoderMode::Frozen,
+            distribution: defaults.ppo.distribution,
             steps: 5_000_000,
             config_text,
             config_error: None,
@@ -282,6 +285,18 @@ fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
             ui.radio_value(&mut p.state.mode, m, mode_name(m));
         }
     });
+    ui.label("action distribution");
+    ui.horizontal(|ui| {
+        for (d, name) in [
+            (
+                ActionDistribution::ClippedGaussian,
+                "clipped (SB3 1.x, study)",
+            ),
+            (ActionDistribution::SquashedGaussian, "tanh-squashed"),
+        ] {
+            ui.radio_value(&mut p.state.distribution, d, name);
+        }
+    });
     ui.horizontal(|ui| {
         ui.label("steps");
         ui.add(
@@ -411,6 +426,7 @@ pub fn start_run_from(state: &mut UiState, runs: &mut Runs, feed: Option<&LiveFe
     state.config_error = None;
     config.encoder = state.encoder;
     config.mode = state.mode;
+    config.ppo.distribution = state.distribution;
     config.total_steps = state.steps;
     let name = format!(
         "{}-{}",

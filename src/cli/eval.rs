@@ -1,29 +1,57 @@
-//! `gaitscope eval RUN`: the study's evaluation of a trained run.
+//! `gaitscope eval RUN`: whether a trained run walks, and the study's evaluation of it.
 
 use std::path::Path;
 
 use anyhow::Result;
 
-use crate::train::eval::evaluate;
+use crate::train::eval::{evaluate, EvalOptions};
 
-/// Prints the report and writes `RUN/eval/gait_cycles.csv`.
-pub fn run(run_dir: &Path, episodes: usize) -> Result<()> {
-    let r = evaluate(run_dir, episodes, 1234)?;
+/// Prints the report, writes `RUN/eval/gait_cycles.csv` and, if asked, the JSON report.
+pub fn run(run_dir: &Path, options: &EvalOptions, json: Option<&Path>) -> Result<()> {
+    let r = evaluate(run_dir, options)?;
+    let start = if options.random_phase {
+        format!("random phases (seed {})", options.seed)
+    } else {
+        "phase 0".to_string()
+    };
+    let policy = if options.stochastic {
+        "stochastic"
+    } else {
+        "deterministic"
+    };
+    println!("{} {policy} episodes from {start}", r.episodes);
+    if r.identical_episodes {
+        println!("  (a deterministic policy from phase 0: every episode is the same one)");
+    }
     println!(
-        "{} episodes: mean duration {:.3} s, mean return {:.3}",
-        r.episodes, r.mean_duration, r.mean_return
+        "  mean duration {:.3} s, mean return {:.3}, falls {} of {}{}",
+        r.mean_duration_s,
+        r.mean_return,
+        r.falls,
+        r.episodes,
+        r.mean_time_to_fall_s
+            .map(|t| format!(" (mean time to fall {t:.3} s)"))
+            .unwrap_or_default()
+    );
+    println!(
+        "  forward distance {:.3} m per episode, mean speed {:.3} m/s, foot strikes per episode: right {:.1}, left {:.1}",
+        r.mean_distance_m, r.mean_speed_m_s, r.foot_strikes.right, r.foot_strikes.left
     );
     println!("RMSE against the reference (degrees; pelvis translations in cm):");
-    for (name, v) in &r.rmse {
+    for (name, v) in &r.rmse_deg {
         println!("  {name:<16} {v:8.2}");
     }
     println!("  cumulative       {:8.2}", r.cumulative_rmse);
-    println!("per episode: summed activation, summed fibre force (N)");
-    for ((m, a), (_, f)) in r.activation_sums.iter().zip(&r.fiber_force_sums) {
-        println!("  {m:<10} {a:10.2} {f:14.0}");
+    println!("mean over the evaluation, right + left: activation, fibre force (N)");
+    for ((m, a), (_, f)) in r.activation.iter().zip(&r.fiber_force_n) {
+        println!("  {m:<12} {a:8.3} {f:10.1}");
     }
     let path = run_dir.join("eval").join("gait_cycles.csv");
     crate::util::write_atomic(&path, r.gait_cycles_csv.as_bytes())?;
     println!("gait cycles: {}", path.display());
+    if let Some(json) = json {
+        crate::util::write_atomic(json, r.to_json().as_bytes())?;
+        println!("report: {}", json.display());
+    }
     Ok(())
 }

@@ -34,8 +34,8 @@ pub fn run(config: RunConfig, out: &Path) -> Result<()> {
                     continue;
                 }
                 println!(
-                    "update {} steps {} return {:.3} duration {:.3} s kl {:.4} ev {:.3} {:.0} steps/s",
-                    m.update, m.env_steps, m.mean_return, m.mean_duration, m.stats.approx_kl, m.stats.explained_variance, m.steps_per_second
+                    "update {} steps {} return {:.3} duration {:.3} s kl {:.4} (last epoch {:.4}) entropy {:.2} ev {:.3} {:.0} steps/s",
+                    m.update, m.env_steps, m.mean_return, m.mean_duration, m.stats.approx_kl, m.stats.approx_kl_last_epoch, m.stats.entropy, m.stats.explained_variance, m.steps_per_second
                 );
             }
             Event::Log(s) => bar.println(s),

@@ -5,12 +5,14 @@
 //! updates (checkpoints, inference); the update copies them in and out.
 //!
 //! The loss and its gradients are exactly those of [`super::ppo`]'s candle path: clipped
-//! surrogate on the tanh-squashed Gaussian log-probability, value MSE, entropy estimate
-//! `-log_prob`, global gradient-norm clipping, Adam (torch's, eps 1e-5). `loss_and_gradients`
-//! is checked against finite differences in the tests.
+//! surrogate on the configured [`ActionDistribution`]'s log-probability, value MSE, the
+//! Gaussian's analytic entropy (a gradient on `log_std` only), global gradient-norm clipping,
+//! Adam (torch's, eps 1e-5). `loss_and_gradients` is checked against finite differences in the
+//! tests.
 
 use candle_core::{Result, Tensor, Var};
 
+use super::distribution::ActionDistribution;
 use super::encoder::{Encoder, EncoderKind};
 use super::mlp::{fast_tanh, Activation, Mlp};
 
@@ -574,6 +576,8 @@ pub struct LossConfig {
     pub ent_coef: f64,
     /// Value coefficient.
     pub vf_coef: f64,
+    /// The action distribution whose log-probability and entropy the loss uses.
+    pub distribution: ActionDistribution,
 }
 
 /// Gradients of every parameter, and what the loss measured.
@@ -612,21 +616,11 @@ pub struct Workspace {
     value_scratch: (Vec<f32>, Vec<f32>),
 }
 
-const LOG_SQRT_2PI: f32 = 0.918_938_5;
-
 /// Log-density of `a = (tanh(u) + 1) / 2` for one sample, `u ~ N(mu, sigma)`; `inv_var` is
-/// `1 / sigma^2` and `log_std_sum` the sum of `log sigma`.
+/// `1 / sigma^2` and `log_std_sum` the sum of `log sigma` (the squashed distribution's
+/// [`ActionDistribution::log_prob`]).
 pub fn squashed_log_prob(mu: &[f32], u: &[f32], inv_var: &[f32], log_std_sum: f32) -> f32 {
-    let mut logp = -log_std_sum + mu.len() as f32 * (std::f32::consts::LN_2 - LOG_SQRT_2PI);
-    for k in 0..mu.len() {
-        let z = u[k] - mu[k];
-        // log(1 - tanh(u)^2) = 2 (ln 2 - u - softplus(-2u))
-        let x = -2.0 * u[k];
-        let softplus = x.max(0.0) + (-x.abs()).exp().ln_1p();
-        let log_jac = 2.0 * (std::f32::consts::LN_2 - u[k] - softplus);
-        logp += -0.5 * z * z * inv_var[k] - log_jac;
-    }
-    logp
+    ActionDistribution::SquashedGaussian.log_prob(mu, u, inv_var, log_std_sum)
 }
 
 /// The PPO loss of a minibatch and its gradients. The policy and the value network share
@@ -730,11 +724,11 @@ fn policy_half(
     buf.d_mean.resize(n * a, 0.0);
     buf.log_std_grad.clear();
     buf.log_std_grad.resize(a, 0.0);
-    let (mut pl, mut ent, mut kl, mut clipped) = (0f64, 0f64, 0f64, 0f64);
+    let (mut pl, mut kl, mut clipped) = (0f64, 0f64, 0f64);
     let clip = cfg.clip as f32;
     for i in 0..n {
         let (mu, ui) = (&mean[i * a..(i + 1) * a], &mb.u[i * a..(i + 1) * a]);
-        let logp = squashed_log_prob(mu, ui, &inv_var, log_std_sum);
+        let logp = cfg.distribution.log_prob(mu, ui, &inv_var, log_std_sum);
         let log_ratio = logp - mb.old_log_prob[i];
         let r = log_ratio.exp();
         let adv = mb.advantages[i];
@@ -742,14 +736,11 @@ fn policy_half(
         let clipped_term = r.clamp(1.0 - clip, 1.0 + clip) * adv;
         pl -= unclipped.min(clipped_term) as f64;
         // d(-min)/dlogp: -adv * r where the unclipped branch is the minimum, else 0.
-        let mut dlogp = if unclipped <= clipped_term {
+        let dlogp = if unclipped <= clipped_term {
             -adv * r / nf
         } else {
             0.0
         };
-        // Entropy bonus: loss -= ent_coef * (-mean logp)  =>  + ent_coef / n per sample.
-        dlogp += cfg.ent_coef as f32 / nf;
-        ent -= logp as f64;
         kl += (r - 1.0 - log_ratio) as f64;
         if (r - 1.0).abs() > clip {
             clipped += 1.0;
@@ -760,6 +751,10 @@ fn policy_half(
             buf.log_std_grad[k] += dlogp * (z * z * inv_var[k] - 1.0);
         }
     }
+    // Entropy bonus: loss -= ent_coef * H(log_std), and dH / dlog_std_k = 1; nothing on the mean.
+    buf.log_std_grad
+        .iter_mut()
+        .for_each(|g| *g -= cfg.ent_coef as f32);
     let layers = policy.w.len();
     buf.grads.0.resize(layers, Vec::new());
     buf.grads.1.resize(layers, Vec::new());
@@ -774,7 +769,7 @@ fn policy_half(
     let nd = n as f64;
     PolicyStats {
         policy_loss: pl / nd,
-        entropy: ent / nd,
+        entropy: cfg.distribution.entropy(log_std),
         approx_kl: kl / nd,
         clip_fraction: clipped / nd,
         sq_norm: squared_norms(buf.grads) + squared_norm(buf.log_std_grad),
@@ -1139,7 +1134,16 @@ mod tests {
     }
 
     #[test]
-    fn gradients_match_finite_differences() {
+    fn gradients_match_finite_differences_for_the_clipped_gaussian() {
+        gradients_match_finite_differences(ActionDistribution::ClippedGaussian);
+    }
+
+    #[test]
+    fn gradients_match_finite_differences_for_the_squashed_gaussian() {
+        gradients_match_finite_differences(ActionDistribution::SquashedGaussian);
+    }
+
+    fn gradients_match_finite_differences(distribution: ActionDistribution) {
         let mut rng = SmallRng::seed_from_u64(5);
         let (f, a, n) = (3usize, 2usize, 6usize);
         let policy = random_mlp(&[f, 5, 4, a], &mut rng);
@@ -1153,6 +1157,7 @@ mod tests {
             clip: 0.2,
             ent_coef: 0.01,
             vf_coef: 0.5,
+            distribution,
         };
         let mut ws = Workspace::default();
         // Old log-probabilities close to the current ones, so every ratio is inside the clip range.
@@ -1180,6 +1185,7 @@ mod tests {
                         clip: 1e6,
                         ent_coef: 0.0,
                         vf_coef: 0.0,
+                        distribution,
                     },
                     &mut ws,
                     &mut probe,

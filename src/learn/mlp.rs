@@ -80,6 +80,45 @@ mod tests {
         }
         assert!(worst < 1e-4, "{worst}");
     }
+
+    #[test]
+    fn orthogonal_weights_have_orthonormal_rows_or_columns_times_the_gain() {
+        use rand::SeedableRng;
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(3);
+        for (rows, cols) in [(7usize, 4usize), (4, 7), (5, 5), (22, 312)] {
+            let gain = 1.7;
+            let w = super::orthogonal(rows, cols, gain, &mut rng);
+            // W W^T = gain^2 I (rows <= cols) or W^T W = gain^2 I (rows >= cols): the dot
+            // products of the shorter side's vectors.
+            let wide = rows <= cols;
+            let (n, len) = if wide { (rows, cols) } else { (cols, rows) };
+            let at = |i: usize, k: usize| -> f64 {
+                if wide {
+                    w[i * cols + k] as f64
+                } else {
+                    w[k * cols + i] as f64
+                }
+            };
+            for i in 0..n {
+                for j in 0..n {
+                    let dot: f64 = (0..len).map(|k| at(i, k) * at(j, k)).sum();
+                    let want = if i == j { gain * gain } else { 0.0 };
+                    assert!((dot - want).abs() < 1e-5, "{rows}x{cols} ({i},{j}): {dot}");
+                }
+            }
+        }
+    }
+}
+
+/// How a layer's weights are drawn (biases start at zero either way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Init {
+    /// `N(0, gain^2 / fan_in)`.
+    Scaled,
+    /// A random orthogonal matrix times `gain`, as `torch.nn.init.orthogonal_` (which SB3's
+    /// `ActorCriticPolicy.init_weights` calls): the QR factor of a standard normal matrix, signs
+    /// fixed so R's diagonal is positive.
+    Orthogonal,
 }
 
 /// One fully connected layer: `y = x W^T + b`.
@@ -101,10 +140,27 @@ impl Dense {
         rng: &mut SmallRng,
         device: &Device,
     ) -> Result<Dense> {
-        let std = gain / (inputs as f64).sqrt();
-        let w: Vec<f32> = (0..inputs * outputs)
-            .map(|_| (normal(rng) * std) as f32)
-            .collect();
+        Self::with_init(inputs, outputs, gain, Init::Scaled, rng, device)
+    }
+
+    /// A layer initialised by `init` with `gain`, zero bias.
+    pub fn with_init(
+        inputs: usize,
+        outputs: usize,
+        gain: f64,
+        init: Init,
+        rng: &mut SmallRng,
+        device: &Device,
+    ) -> Result<Dense> {
+        let w: Vec<f32> = match init {
+            Init::Scaled => {
+                let std = gain / (inputs as f64).sqrt();
+                (0..inputs * outputs)
+                    .map(|_| (normal(rng) * std) as f32)
+                    .collect()
+            }
+            Init::Orthogonal => orthogonal(outputs, inputs, gain, rng),
+        };
         Ok(Dense {
             weight: Var::from_tensor(&Tensor::from_vec(w, (outputs, inputs), device)?)?,
             bias: Var::from_tensor(&Tensor::zeros(outputs, DType::F32, device)?)?,
@@ -116,6 +172,40 @@ impl Dense {
         x.matmul(&self.weight.as_tensor().t()?)?
             .broadcast_add(self.bias.as_tensor())
     }
+}
+
+/// A `rows x cols` row-major matrix with orthonormal rows or columns (whichever are fewer),
+/// times `gain`: Gram-Schmidt on the columns of a tall standard normal matrix, which is its QR
+/// factor Q with R's diagonal positive (torch's `orthogonal_` fixes the signs the same way).
+pub fn orthogonal(rows: usize, cols: usize, gain: f64, rng: &mut SmallRng) -> Vec<f32> {
+    let (m, n) = (rows.max(cols), rows.min(cols));
+    let mut q: Vec<Vec<f64>> = (0..n)
+        .map(|_| (0..m).map(|_| normal(rng)).collect())
+        .collect();
+    for j in 0..n {
+        // Twice for numerical orthogonality ("twice is enough").
+        for _ in 0..2 {
+            for i in 0..j {
+                let (done, rest) = q.split_at_mut(j);
+                let dot: f64 = done[i].iter().zip(&rest[0]).map(|(a, b)| a * b).sum();
+                rest[0]
+                    .iter_mut()
+                    .zip(&done[i])
+                    .for_each(|(b, a)| *b -= dot * a);
+            }
+        }
+        let norm = q[j].iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-300);
+        q[j].iter_mut().for_each(|v| *v /= norm);
+    }
+    let mut w = vec![0f32; rows * cols];
+    for r in 0..rows {
+        for c in 0..cols {
+            // Q is m x n with column j = q[j]; W = Q if rows >= cols, else Q^T.
+            let v = if rows >= cols { q[c][r] } else { q[r][c] };
+            w[r * cols + c] = (v * gain) as f32;
+        }
+    }
+    w
 }
 
 /// A standard normal sample (Box-Muller).
@@ -135,7 +225,8 @@ pub struct Mlp {
 }
 
 impl Mlp {
-    /// `sizes` = [input, hidden..., output]; hidden gain sqrt(2), output gain `output_gain`.
+    /// `sizes` = [input, hidden..., output]; hidden gain sqrt(2), output gain `output_gain`,
+    /// weights `N(0, gain^2 / fan_in)`.
     pub fn new(
         sizes: &[usize],
         activation: Activation,
@@ -143,11 +234,23 @@ impl Mlp {
         rng: &mut SmallRng,
         device: &Device,
     ) -> Result<Mlp> {
+        Self::with_init(sizes, activation, output_gain, Init::Scaled, rng, device)
+    }
+
+    /// As [`Mlp::new`], the weights drawn by `init`.
+    pub fn with_init(
+        sizes: &[usize],
+        activation: Activation,
+        output_gain: f64,
+        init: Init,
+        rng: &mut SmallRng,
+        device: &Device,
+    ) -> Result<Mlp> {
         let n = sizes.len() - 1;
         let layers = (0..n)
             .map(|i| {
                 let gain = if i + 1 == n { output_gain } else { 2f64.sqrt() };
-                Dense::new(sizes[i], sizes[i + 1], gain, rng, device)
+                Dense::with_init(sizes[i], sizes[i + 1], gain, init, rng, device)
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Mlp { layers, activation })

@@ -1,7 +1,8 @@
 //! Learning, with candle and nothing of the window: MLPs, observation encoders (none, PCA, AE,
-//! VAE), PPO with a tanh-squashed Gaussian policy, GAE, checkpoints and metrics.
+//! VAE), PPO with SB3 1.x's clipped Gaussian policy (or a tanh-squashed one), GAE, checkpoints and metrics.
 
 pub mod checkpoint;
+pub mod distribution;
 pub mod encoder;
 pub mod fast;
 pub mod gae;

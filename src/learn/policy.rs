@@ -1,21 +1,20 @@
 //! The actor-critic: separate policy and value MLPs on the encoder's features, a
-//! state-independent log standard deviation, and actions squashed by `tanh` into [0, 1].
-//!
-//! With `u ~ N(mu, sigma)` and `a = (tanh(u) + 1) / 2`, the log-density of `a` is
-//! `log N(u) - sum log(1 - tanh(u)^2) + n log 2`; the rollout stores `u`, so the log-probability
-//! is exact (no `atanh` of a clipped action).
+//! state-independent log standard deviation, and excitations in [0, 1] made from the Gaussian
+//! sample `u` by the configured [`ActionDistribution`] (clipped, as SB3 1.x trained, or squashed
+//! by `tanh`). The rollout stores `u`, so the log-probability is exact either way. Weights are
+//! initialised as SB3's `ActorCriticPolicy` does (orthogonal; gain sqrt(2) for hidden layers,
+//! 0.01 for the policy head, 1 for the value head; zero biases; `log_std` 0).
 
 use candle_core::{Device, Result, Tensor, Var, D};
 use rand::rngs::SmallRng;
 
-use super::mlp::{normal, Activation, Mlp};
-
-const LOG_SQRT_2PI: f64 = 0.918_938_533_204_672_7;
+use super::distribution::{ActionDistribution, LOG_SQRT_2PI};
+use super::mlp::{normal, Activation, Init, Mlp};
 
 /// What the policy did for a batch of observations (row-major).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Actions {
-    /// Pre-squash samples, `n x act`.
+    /// Gaussian samples as stored in the rollout (before clipping or squashing), `n x act`.
     pub u: Vec<f32>,
     /// Actions in [0, 1], `n x act`.
     pub a: Vec<f32>,
@@ -32,8 +31,10 @@ pub struct ActorCritic {
     pub policy: Mlp,
     /// Maps features to the state value.
     pub value: Mlp,
-    /// Log standard deviation of the pre-squash Gaussian, one per action.
+    /// Log standard deviation of the Gaussian, one per action.
     pub log_std: Var,
+    /// How samples become excitations.
+    pub distribution: ActionDistribution,
 }
 
 /// `log(1 - tanh(u)^2)`, computed stably as `2 (log 2 - u - softplus(-2u))`.
@@ -45,11 +46,13 @@ pub fn log_one_minus_tanh_sq(u: &Tensor) -> Result<Tensor> {
 }
 
 impl ActorCritic {
-    /// New networks: `features -> hidden... -> actions` and `features -> hidden... -> 1`.
+    /// New networks: `features -> hidden... -> actions` and `features -> hidden... -> 1`, with
+    /// SB3's orthogonal initialisation.
     pub fn new(
         features: usize,
         actions: usize,
         hidden: &[usize],
+        distribution: ActionDistribution,
         rng: &mut SmallRng,
         device: &Device,
     ) -> Result<Self> {
@@ -60,9 +63,10 @@ impl ActorCritic {
         v.extend_from_slice(hidden);
         v.push(1);
         Ok(Self {
-            policy: Mlp::new(&p, Activation::Tanh, 0.01, rng, device)?,
-            value: Mlp::new(&v, Activation::Tanh, 1.0, rng, device)?,
+            policy: Mlp::with_init(&p, Activation::Tanh, 0.01, Init::Orthogonal, rng, device)?,
+            value: Mlp::with_init(&v, Activation::Tanh, 1.0, Init::Orthogonal, rng, device)?,
             log_std: Var::from_tensor(&Tensor::zeros(actions, candle_core::DType::F32, device)?)?,
+            distribution,
         })
     }
 
@@ -87,10 +91,24 @@ impl ActorCritic {
         self.value.forward(features)?.squeeze(1)
     }
 
-    /// Log-probabilities (of the squashed action in [0,1]^n) of pre-squash samples `u`, shape (n).
+    /// Log-probabilities of stored samples `u` under the configured distribution, shape (n).
     pub fn log_prob(&self, features: &Tensor, u: &Tensor) -> Result<Tensor> {
         let mean = self.policy.forward(features)?;
-        squashed_log_prob(&mean, self.log_std.as_tensor(), u)
+        match self.distribution {
+            ActionDistribution::ClippedGaussian => {
+                gaussian_log_prob(&mean, self.log_std.as_tensor(), u)
+            }
+            ActionDistribution::SquashedGaussian => {
+                squashed_log_prob(&mean, self.log_std.as_tensor(), u)
+            }
+        }
+    }
+
+    /// The analytic entropy of the Gaussian, a scalar: `sum(log_std) + k (1/2 + ln sqrt(2 pi))`
+    /// (its gradient reaches `log_std` only).
+    pub fn entropy(&self) -> Result<Tensor> {
+        let k = self.log_std.dims()[0] as f64;
+        self.log_std.as_tensor().sum_all()? + k * (0.5 + LOG_SQRT_2PI as f64)
     }
 
     /// Samples actions for a batch of features (`n x features`); `deterministic` takes the mean.
@@ -115,8 +133,16 @@ impl ActorCritic {
             u[i] = mean_v[i] + std[i % k] * noise;
         }
         let ut = Tensor::from_vec(u.clone(), (n, k), mean.device())?;
-        let logp = squashed_log_prob(&mean, self.log_std.as_tensor(), &ut)?.to_vec1::<f32>()?;
-        let a = u.iter().map(|x| 0.5 * (x.tanh() + 1.0)).collect();
+        let logp = match self.distribution {
+            ActionDistribution::ClippedGaussian => {
+                gaussian_log_prob(&mean, self.log_std.as_tensor(), &ut)
+            }
+            ActionDistribution::SquashedGaussian => {
+                squashed_log_prob(&mean, self.log_std.as_tensor(), &ut)
+            }
+        }?
+        .to_vec1::<f32>()?;
+        let a = u.iter().map(|x| self.distribution.action(*x)).collect();
         Ok(Actions {
             u,
             a,
@@ -126,11 +152,22 @@ impl ActorCritic {
     }
 }
 
-/// Log-density of `a = (tanh(u) + 1) / 2` for `u ~ N(mean, exp(log_std))`, summed over actions.
-pub fn squashed_log_prob(mean: &Tensor, log_std: &Tensor, u: &Tensor) -> Result<Tensor> {
+/// Per-action Gaussian log-density of `u ~ N(mean, exp(log_std))`, shape (n, k).
+fn gaussian_per_dim(mean: &Tensor, log_std: &Tensor, u: &Tensor) -> Result<Tensor> {
     let std = log_std.exp()?;
     let z = u.sub(mean)?.broadcast_div(&std)?;
-    let gaussian = ((z.sqr()? * -0.5)?.broadcast_sub(log_std)? - LOG_SQRT_2PI)?;
+    (z.sqr()? * -0.5)?.broadcast_sub(log_std)? - LOG_SQRT_2PI as f64
+}
+
+/// Log-density of `u ~ N(mean, exp(log_std))`, summed over actions (SB3's
+/// `DiagGaussianDistribution.log_prob`; the clipped distribution's log-probability).
+pub fn gaussian_log_prob(mean: &Tensor, log_std: &Tensor, u: &Tensor) -> Result<Tensor> {
+    gaussian_per_dim(mean, log_std, u)?.sum(D::Minus1)
+}
+
+/// Log-density of `a = (tanh(u) + 1) / 2` for `u ~ N(mean, exp(log_std))`, summed over actions.
+pub fn squashed_log_prob(mean: &Tensor, log_std: &Tensor, u: &Tensor) -> Result<Tensor> {
+    let gaussian = gaussian_per_dim(mean, log_std, u)?;
     let correction = log_one_minus_tanh_sq(u)?;
     let per_dim = ((gaussian - correction)? + std::f64::consts::LN_2)?;
     per_dim.sum(D::Minus1)

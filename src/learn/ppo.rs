@@ -1,6 +1,7 @@
-//! PPO (Schulman et al. 2017) as Stable-Baselines3 implements it, reading top to bottom: clipped
-//! surrogate, value MSE, entropy bonus, per-minibatch advantage normalisation, global gradient
-//! clipping, Adam. The encoder sits in front of both networks: frozen (features detached),
+//! PPO (Schulman et al. 2017) as Stable-Baselines3 implements it (`ppo/ppo.py` `train()` at
+//! v1.6.0), reading top to bottom: clipped surrogate, value MSE, the Gaussian's analytic entropy
+//! bonus, per-minibatch advantage normalisation, global gradient clipping, Adam; the action
+//! distribution is a setting ([`ActionDistribution`], SB3 1.x's clipped Gaussian by default). The encoder sits in front of both networks: frozen (features detached),
 //! `adapt` (RL gradients flow into the pretrained encoder) or `joint` (a VAE trained from scratch
 //! with `kappa * L_PPO + L_VAE`, seeds/002).
 
@@ -11,6 +12,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
+pub use super::distribution::ActionDistribution;
 use super::encoder::Encoder;
 use super::policy::{Actions, ActorCritic};
 use super::snapshot::RolloutPolicy;
@@ -75,6 +77,8 @@ pub struct PpoConfig {
     /// minibatch's approximate KL to the rollout's policy exceeds 1.5 x this. `None`, SB3's
     /// default and the study's, never stops.
     pub target_kl: Option<f64>,
+    /// How the Gaussian sample becomes excitations (SB3 1.x's clipped Gaussian by default).
+    pub distribution: ActionDistribution,
 }
 
 impl Default for PpoConfig {
@@ -95,6 +99,7 @@ impl Default for PpoConfig {
             hidden: vec![312, 312, 312],
             kappa: 20.0,
             target_kl: None,
+            distribution: ActionDistribution::ClippedGaussian,
         }
     }
 }
@@ -123,10 +128,13 @@ pub struct UpdateStats {
     pub policy_loss: f64,
     /// Mean value loss.
     pub value_loss: f64,
-    /// Mean entropy estimate (`-log_prob`).
+    /// Mean entropy of the policy's Gaussian (analytic).
     pub entropy: f64,
-    /// Mean approximate KL `(r - 1) - log r`.
+    /// Mean approximate KL `(r - 1) - log r` over every minibatch of the update.
     pub approx_kl: f64,
+    /// The same, over the last epoch's minibatches only: what SB3 logs as `train/approx_kl`.
+    #[serde(default)]
+    pub approx_kl_last_epoch: f64,
     /// Fraction of samples whose ratio was clipped.
     pub clip_fraction: f64,
     /// Explained variance of the values on the returns.
@@ -169,6 +177,7 @@ impl Ppo {
             encoder.output_size(),
             actions,
             &config.hidden,
+            config.distribution,
             &mut rng,
             device,
         )?;
@@ -373,8 +382,10 @@ impl Ppo {
         let mut order: Vec<usize> = (0..n).collect();
         let mut stats = UpdateStats::default();
         let mut count = 0.0;
+        let mut epoch_kl = EpochKl::default();
         let mut mb = Gathered::default();
         'epochs: for _ in 0..self.config.epochs {
+            epoch_kl.next_epoch();
             order.shuffle(&mut self.rng);
             for chunk in order.chunks(self.config.batch_size) {
                 if chunk.len() < 2 {
@@ -400,7 +411,7 @@ impl Ppo {
                 let policy_loss = surrogate1.minimum(&surrogate2)?.mean_all()?.neg()?;
                 let values = self.net.values(&features)?;
                 let value_loss = (values - &rett)?.sqr()?.mean_all()?;
-                let entropy = new_logp.neg()?.mean_all()?;
+                let entropy = self.net.entropy()?;
                 let mut loss = ((&policy_loss + (&value_loss * self.config.vf_coef)?)?
                     - (&entropy * self.config.ent_coef)?)?;
                 let mut encoder_loss = 0.0;
@@ -428,14 +439,22 @@ impl Ppo {
                     / k as f64;
                 stats.encoder_loss += encoder_loss;
                 count += 1.0;
+                epoch_kl.add(approx_kl);
                 if self.too_far(approx_kl) {
                     break 'epochs;
                 }
                 let mut grads = loss.backward()?;
                 clip_gradients(&mut grads, &self.vars(), self.config.max_grad_norm)?;
                 self.opt.step(&grads)?;
+                if self.config.distribution.log_std_floor().is_some() {
+                    let mut s = super::fast::read_var(&self.net.log_std)?;
+                    self.config.distribution.clamp_log_std(&mut s);
+                    let t = Tensor::from_slice(&s, s.len(), &self.device)?;
+                    self.net.log_std.set(&t)?;
+                }
             }
         }
+        stats.approx_kl_last_epoch = epoch_kl.mean();
         if count > 0.0 {
             stats.policy_loss /= count;
             stats.value_loss /= count;
@@ -473,14 +492,17 @@ impl Ppo {
             clip: self.config.clip,
             ent_coef: self.config.ent_coef,
             vf_coef: self.config.vf_coef,
+            distribution: self.config.distribution,
         };
         let mut order: Vec<usize> = (0..n).collect();
         let mut ws = Workspace::default();
         let mut g = Gradients::default();
         let mut stats = UpdateStats::default();
         let mut count = 0.0;
+        let mut epoch_kl = EpochKl::default();
         let mut gathered = Gathered::default();
         'epochs: for _ in 0..self.config.epochs {
+            epoch_kl.next_epoch();
             order.shuffle(&mut self.rng);
             for chunk in order.chunks(self.config.batch_size) {
                 if chunk.len() < 2 {
@@ -501,6 +523,7 @@ impl Ppo {
                 stats.approx_kl += g.approx_kl;
                 stats.clip_fraction += g.clip_fraction;
                 count += 1.0;
+                epoch_kl.add(g.approx_kl);
                 if self.too_far(g.approx_kl) {
                     break 'epochs;
                 }
@@ -516,8 +539,10 @@ impl Ppo {
                     1e-5,
                     scale,
                 );
+                self.config.distribution.clamp_log_std(&mut log_std);
             }
         }
+        stats.approx_kl_last_epoch = epoch_kl.mean();
         policy.store(&self.net.policy)?;
         value.store(&self.net.value)?;
         self.fast = None;
@@ -534,6 +559,33 @@ impl Ppo {
         }
         stats.explained_variance = explained_variance(&batch.values, &batch.returns);
         Ok(stats)
+    }
+}
+
+/// The mean approximate KL of the current epoch's minibatches: SB3 resets its list at every
+/// epoch and logs the mean of the last one.
+#[derive(Default)]
+struct EpochKl {
+    sum: f64,
+    count: f64,
+}
+
+impl EpochKl {
+    fn next_epoch(&mut self) {
+        *self = Self::default();
+    }
+
+    fn add(&mut self, kl: f64) {
+        self.sum += kl;
+        self.count += 1.0;
+    }
+
+    fn mean(&self) -> f64 {
+        if self.count > 0.0 {
+            self.sum / self.count
+        } else {
+            0.0
+        }
     }
 }
 

@@ -4,8 +4,9 @@
 
 use candle_core::Result;
 
+use super::distribution::ActionDistribution;
 use super::encoder::{Encoder, Normalizer};
-use super::fast::{read_var, squashed_log_prob, PlainEncoder, PlainMlp};
+use super::fast::{read_var, PlainEncoder, PlainMlp};
 use super::policy::Actions;
 use super::ppo::Ppo;
 
@@ -47,8 +48,10 @@ impl FeatureMap {
 pub struct PolicySnapshot {
     /// Raw observation to features.
     pub features: FeatureMap,
-    /// Features to the pre-squash mean excitation.
+    /// Features to the Gaussian's mean.
     pub policy: PlainMlp,
+    /// How the mean becomes excitations.
+    pub distribution: ActionDistribution,
 }
 
 impl PolicySnapshot {
@@ -57,17 +60,21 @@ impl PolicySnapshot {
         Ok(PolicySnapshot {
             features: FeatureMap::from_encoder(&ppo.encoder)?,
             policy: PlainMlp::from_mlp(&ppo.net.policy)?.with_row_layout(),
+            distribution: ppo.net.distribution,
         })
     }
 
-    /// The deterministic excitations (the squashed mean, in [0, 1]) for one raw observation.
+    /// The deterministic excitations for one raw observation: the mean, clipped to [0, 1] or
+    /// squashed, as the distribution says. (SB3 1.x's own `predict` rescaled a clipped-Gaussian
+    /// policy's mean as `(mean + 1) / 2`, issue #1592, which is not what it trained; we act
+    /// with the action the training distribution centres on.)
     pub fn act(&self, raw: &[f64]) -> Vec<f64> {
         let f = self.features.features(raw);
         let mut acts = Vec::new();
         self.policy
             .apply(&f, 1, &mut acts)
             .iter()
-            .map(|u| 0.5 * ((*u as f64).tanh() + 1.0))
+            .map(|u| self.distribution.action(*u) as f64)
             .collect()
     }
 }
@@ -80,12 +87,14 @@ impl PolicySnapshot {
 pub struct RolloutPolicy {
     /// Z-score statistics and encoder.
     pub features: FeatureMap,
-    /// Features to the pre-squash mean.
+    /// Features to the Gaussian's mean.
     pub policy: PlainMlp,
     /// Features to the state value.
     pub value: PlainMlp,
-    /// Log standard deviations of the pre-squash Gaussian.
+    /// Log standard deviations of the Gaussian.
     pub log_std: Vec<f32>,
+    /// How samples become excitations.
+    pub distribution: ActionDistribution,
 }
 
 impl RolloutPolicy {
@@ -96,6 +105,7 @@ impl RolloutPolicy {
             policy: PlainMlp::from_mlp(&ppo.net.policy)?.with_row_layout(),
             value: PlainMlp::from_mlp(&ppo.net.value)?.with_row_layout(),
             log_std: read_var(&ppo.net.log_std)?,
+            distribution: ppo.net.distribution,
         })
     }
 
@@ -109,12 +119,14 @@ impl RolloutPolicy {
         PolicySnapshot {
             features: self.features.clone(),
             policy: self.policy.clone(),
+            distribution: self.distribution,
         }
     }
 
     /// Acts on `n` z-scored observations: `u = mean + std * noise` (`noise` is `n x act`
-    /// standard normal draws, zeros for the deterministic policy), its squashed log-probability,
-    /// the excitations `(tanh(u) + 1) / 2` and the state values.
+    /// standard normal draws, zeros for the deterministic policy), its log-probability, the
+    /// excitations (`u` clipped to [0, 1] or squashed) and the state values. `u` is what the
+    /// rollout stores: clipping happens after, as in SB3's `collect_rollouts`.
     pub fn act(&self, obs: &[f32], n: usize, noise: &[f32]) -> Actions {
         let mut acts = Vec::new();
         let features = self.features.encoder.encode(obs, n, &mut acts);
@@ -132,7 +144,7 @@ impl RolloutPolicy {
             .collect();
         let log_prob = (0..n)
             .map(|i| {
-                squashed_log_prob(
+                self.distribution.log_prob(
                     &mean[i * k..(i + 1) * k],
                     &u[i * k..(i + 1) * k],
                     &inv_var,
@@ -140,7 +152,7 @@ impl RolloutPolicy {
                 )
             })
             .collect();
-        let a = u.iter().map(|x| 0.5 * (x.tanh() + 1.0)).collect();
+        let a = u.iter().map(|x| self.distribution.action(*x)).collect();
         Actions {
             u,
             a,

@@ -1,14 +1,17 @@
-//! Evaluation of a trained run (seeds/000 section 4): mean episode duration and return, the RMSE
-//! of the 14 degrees of freedom against the reference (Table 4.2), summed activation and fibre
-//! force of bifemsh, vasti, soleus and tibialis anterior (Tables 4.3 and 4.4), and gait cycles.
+//! Evaluation of a trained run: whether and how it walks (distance, forward speed, falls, time
+//! to fall, foot strikes) and the study's own figures (seeds/000 section 4): mean episode
+//! duration and return, the RMSE of the 14 degrees of freedom against the reference (Table 4.2),
+//! and each muscle's activation and fibre force in the study's form, the mean over every step of
+//! the evaluation with right and left summed (Tables 4.3 and 4.4), and gait cycles.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
 
 use super::run::load_policy;
-use crate::env::WalkEnv;
+use crate::env::{InitialState, WalkEnv};
 use crate::osim::model::MotionType;
 
 /// The study's 14 degrees of freedom.
@@ -29,7 +32,7 @@ pub const DOF: [&str; 14] = [
     "ankle_angle_l",
 ];
 
-/// The muscles of Tables 4.3 and 4.4.
+/// The muscles of Tables 4.3 and 4.4, each side.
 pub const MUSCLES: [&str; 8] = [
     "bifemsh_r",
     "vasti_r",
@@ -41,40 +44,193 @@ pub const MUSCLES: [&str; 8] = [
     "tib_ant_l",
 ];
 
-/// What `eval` measures.
-#[derive(Debug, Clone, Default)]
+/// The muscles of Tables 4.3 and 4.4 (as right-left pairs).
+pub const TABLE_MUSCLES: [&str; 4] = ["bifemsh", "vasti", "soleus", "tib_ant"];
+
+/// A foot strikes when its vertical ground force rises above this fraction of body weight,
+/// having been below [`LIFT_FRACTION`] since its last strike.
+pub const STRIKE_FRACTION: f64 = 0.1;
+/// See [`STRIKE_FRACTION`].
+pub const LIFT_FRACTION: f64 = 0.02;
+
+/// How to evaluate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalOptions {
+    /// Episodes to run.
+    pub episodes: usize,
+    /// Episode length limit in seconds (`None`: the run's own time limit).
+    pub seconds: Option<f64>,
+    /// Start every episode at a random phase of the reference (else phase 0).
+    pub random_phase: bool,
+    /// Sample actions from the policy's distribution (else its mean).
+    pub stochastic: bool,
+    /// Seed of the start phases.
+    pub seed: u64,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        Self {
+            episodes: 5,
+            seconds: None,
+            random_phase: false,
+            stochastic: false,
+            seed: 1234,
+        }
+    }
+}
+
+/// Foot strikes per side, the mean per episode.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct FootStrikes {
+    /// Right foot.
+    pub right: f64,
+    /// Left foot.
+    pub left: f64,
+}
+
+/// What `eval` measures (the JSON form of `eval --json`).
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct EvalReport {
     /// Episodes run.
     pub episodes: usize,
+    /// Whether every episode was the same (deterministic policy from phase 0).
+    pub identical_episodes: bool,
+    /// Episodes that ended in a fall (pelvis below the fall height, or a diverged simulation).
+    pub falls: usize,
     /// Mean episode duration (s).
-    pub mean_duration: f64,
+    pub mean_duration_s: f64,
+    /// Mean time to fall over the episodes that fell (s); `None` if none fell.
+    pub mean_time_to_fall_s: Option<f64>,
     /// Mean episode return.
     pub mean_return: f64,
-    /// RMSE per degree of freedom (degrees for angles, centimetres for translations).
-    pub rmse: Vec<(String, f64)>,
-    /// Sum of `rmse`.
+    /// Mean forward (x) distance the pelvis travelled per episode (m).
+    pub mean_distance_m: f64,
+    /// Total distance over total time (m/s).
+    pub mean_speed_m_s: f64,
+    /// Foot strikes per side, the mean per episode.
+    pub foot_strikes: FootStrikes,
+    /// RMSE per degree of freedom against the reference (degrees; translations in cm; the
+    /// reference pelvis advances at the target velocity).
+    pub rmse_deg: Vec<(String, f64)>,
+    /// Sum of `rmse_deg`.
     pub cumulative_rmse: f64,
-    /// Per muscle: summed activation per episode (mean over episodes).
-    pub activation_sums: Vec<(String, f64)>,
-    /// Per muscle: summed fibre force per episode (N, mean over episodes).
-    pub fiber_force_sums: Vec<(String, f64)>,
-    /// `phase,coordinate...,reference...` rows (degrees) of every step.
+    /// Per muscle pair: mean activation over every step, right and left summed (Table 4.3).
+    pub activation: Vec<(String, f64)>,
+    /// Per muscle pair: mean fibre force over every step (N), right and left summed (Table 4.4).
+    pub fiber_force_n: Vec<(String, f64)>,
+    /// `episode,time,phase,coordinate...,reference...` rows (degrees) of every step.
+    #[serde(skip)]
     pub gait_cycles_csv: String,
 }
 
-/// Runs `episodes` deterministic episodes of the policy saved in `run_dir`.
-pub fn evaluate(run_dir: &Path, episodes: usize, seed: u64) -> Result<EvalReport> {
-    let (config, mut ppo) = load_policy(run_dir)?;
-    let mut env = WalkEnv::new(config.env.clone(), seed)?;
+impl EvalReport {
+    /// The report as a JSON object (per-DOF and per-muscle lists become objects; non-finite
+    /// numbers become `null`).
+    pub fn to_json(&self) -> String {
+        use serde_json::{json, Map, Value};
+        let object = |pairs: &[(String, f64)]| -> Value {
+            Value::Object(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), json!(finite(*v))))
+                    .collect::<Map<_, _>>(),
+            )
+        };
+        let v = json!({
+            "episodes": self.episodes,
+            "identical_episodes": self.identical_episodes,
+            "falls": self.falls,
+            "mean_duration_s": finite(self.mean_duration_s),
+            "mean_time_to_fall_s": self.mean_time_to_fall_s.and_then(finite),
+            "mean_return": finite(self.mean_return),
+            "mean_distance_m": finite(self.mean_distance_m),
+            "mean_speed_m_s": finite(self.mean_speed_m_s),
+            "foot_strikes": {
+                "right": finite(self.foot_strikes.right),
+                "left": finite(self.foot_strikes.left),
+            },
+            "rmse_deg": object(&self.rmse_deg),
+            "cumulative_rmse": finite(self.cumulative_rmse),
+            "activation": object(&self.activation),
+            "fiber_force_n": object(&self.fiber_force_n),
+        });
+        serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into())
+    }
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// Counts foot strikes with hysteresis (see [`STRIKE_FRACTION`]).
+#[derive(Debug, Clone, Default)]
+struct StrikeCounter {
+    loaded: [bool; 2],
+    strikes: [usize; 2],
+}
+
+impl StrikeCounter {
+    fn start(&mut self, vertical: [f64; 2], weight: f64) {
+        self.loaded = vertical.map(|f| f > STRIKE_FRACTION * weight);
+    }
+
+    fn observe(&mut self, vertical: [f64; 2], weight: f64) {
+        for ((loaded, strikes), f) in self.loaded.iter_mut().zip(&mut self.strikes).zip(vertical) {
+            if !*loaded && f > STRIKE_FRACTION * weight {
+                *loaded = true;
+                *strikes += 1;
+            } else if *loaded && f < LIFT_FRACTION * weight {
+                *loaded = false;
+            }
+        }
+    }
+}
+
+/// Running sums of one evaluation.
+struct Sums {
+    sq: Vec<f64>,
+    steps: usize,
+    activation: Vec<f64>,
+    force: Vec<f64>,
+    falls: usize,
+    fall_time: f64,
+    duration: f64,
+    ret: f64,
+    distance: f64,
+    strikes: [usize; 2],
+}
+
+/// Runs `options.episodes` episodes of the policy saved in `run_dir`.
+pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
+    if options.episodes == 0 {
+        bail!("eval needs at least one episode");
+    }
+    let (mut config, mut ppo) = load_policy(run_dir)?;
+    if let Some(s) = options.seconds {
+        if !(s.is_finite() && s > 0.0 && s <= 3600.0) {
+            bail!("--seconds must be in (0, 3600], got {s}");
+        }
+        config.env.max_steps = (s / config.env.sim.control_dt).round().max(1.0) as usize;
+    }
+    config.env.initial_state = if options.random_phase {
+        InitialState::RandomPhase
+    } else {
+        InitialState::PhaseZero
+    };
+    let mut env = WalkEnv::new(config.env.clone(), options.seed)?;
     let model = env.sim().model().clone();
     let dof: Vec<usize> = DOF
         .iter()
         .map(|n| model.coordinate_index(n).context("model lacks a study DOF"))
         .collect::<Result<_>>()?;
-    let muscles: Vec<usize> = MUSCLES
-        .iter()
-        .map(|n| model.muscle_index(n).context("model lacks a table muscle"))
-        .collect::<Result<_>>()?;
+    let pairs = muscle_pairs(
+        &model
+            .muscles
+            .iter()
+            .map(|m| m.name.clone())
+            .collect::<Vec<_>>(),
+    );
     let gait = crate::env::GAIT_COORDINATES;
     let gait_idx: Vec<usize> = gait
         .iter()
@@ -88,23 +244,34 @@ pub fn evaluate(run_dir: &Path, episodes: usize, seed: u64) -> Result<EvalReport
         let _ = write!(csv, ",{n}_reference");
     }
     csv.push('\n');
-    let mut sq = vec![0f64; dof.len()];
-    let mut count = 0usize;
-    let mut act_sum = vec![0f64; muscles.len()];
-    let mut force_sum = vec![0f64; muscles.len()];
-    let (mut total_return, mut total_duration) = (0.0, 0.0);
+    let mut sums = Sums {
+        sq: vec![0.0; dof.len()],
+        steps: 0,
+        activation: vec![0.0; pairs.len()],
+        force: vec![0.0; pairs.len()],
+        falls: 0,
+        fall_time: 0.0,
+        duration: 0.0,
+        ret: 0.0,
+        distance: 0.0,
+        strikes: [0; 2],
+    };
     let target = env.target_velocity();
+    let weight = model.total_mass() * 9.81;
+    let root = env.sim().plan().root_body;
     let normalizer = ppo.encoder.normalizer.clone();
-    for episode in 0..episodes {
+    for episode in 0..options.episodes {
         env.reset();
-        let mut ret = 0.0;
+        let x0 = env.sim().body_frames()[root].pos.x;
+        let mut strikes = StrikeCounter::default();
+        strikes.start(vertical_forces(&env), weight);
         loop {
             let mut obs: Vec<f32> = env.observation().iter().map(|v| *v as f32).collect();
             normalizer.apply(&mut obs);
-            let acts = ppo.act(&obs, true)?;
+            let acts = ppo.act(&obs, !options.stochastic)?;
             let a: Vec<f64> = acts.a.iter().map(|x| *x as f64).collect();
             let step = env.step(&a)?;
-            ret += step.reward;
+            sums.ret += step.reward;
             let (q, _) = env.sim().coordinates();
             let (q_ref, _) = env.reference_now();
             let t = env.sim().time();
@@ -119,14 +286,17 @@ pub fn evaluate(run_dir: &Path, episodes: usize, seed: u64) -> Result<EvalReport
                 } else {
                     100.0
                 };
-                sq[k] += ((q[c] - reference) * scale).powi(2);
+                sums.sq[k] += ((q[c] - reference) * scale).powi(2);
             }
-            count += 1;
-            for (k, &m) in muscles.iter().enumerate() {
-                let s = env.sim().muscles()[m];
-                act_sum[k] += s.activation;
-                force_sum[k] += s.fiber_force;
+            sums.steps += 1;
+            let muscles = env.sim().muscles();
+            for (k, (_, members)) in pairs.iter().enumerate() {
+                for &m in members {
+                    sums.activation[k] += muscles[m].activation;
+                    sums.force[k] += muscles[m].fiber_force;
+                }
             }
+            strikes.observe(vertical_forces(&env), weight);
             let _ = write!(csv, "{episode},{t:.3},{:.4}", env.phase());
             for &c in &gait_idx {
                 let _ = write!(csv, ",{:.3}", q[c].to_degrees());
@@ -136,34 +306,138 @@ pub fn evaluate(run_dir: &Path, episodes: usize, seed: u64) -> Result<EvalReport
             }
             csv.push('\n');
             if step.terminated || step.truncated {
-                total_duration += t;
+                sums.duration += t;
+                if step.terminated {
+                    sums.falls += 1;
+                    sums.fall_time += t;
+                }
+                sums.distance += env.sim().body_frames()[root].pos.x - x0;
                 break;
             }
         }
-        total_return += ret;
+        for side in 0..2 {
+            sums.strikes[side] += strikes.strikes[side];
+        }
     }
-    let n = episodes.max(1) as f64;
+    Ok(report(options, &pairs, sums, csv))
+}
+
+/// Averages the sums into the report.
+fn report(
+    options: &EvalOptions,
+    pairs: &[(String, Vec<usize>)],
+    sums: Sums,
+    gait_cycles_csv: String,
+) -> EvalReport {
+    let n = options.episodes as f64;
+    let steps = sums.steps.max(1) as f64;
     let rmse: Vec<(String, f64)> = DOF
         .iter()
-        .zip(&sq)
-        .map(|(name, s)| (name.to_string(), (s / count.max(1) as f64).sqrt()))
+        .zip(&sums.sq)
+        .map(|(name, s)| (name.to_string(), (s / steps).sqrt()))
         .collect();
-    Ok(EvalReport {
-        episodes,
-        mean_duration: total_duration / n,
-        mean_return: total_return / n,
+    let per_pair = |v: &[f64]| -> Vec<(String, f64)> {
+        pairs
+            .iter()
+            .zip(v)
+            .map(|((name, _), s)| (name.clone(), s / steps))
+            .collect()
+    };
+    EvalReport {
+        episodes: options.episodes,
+        identical_episodes: !options.random_phase && !options.stochastic && options.episodes > 1,
+        falls: sums.falls,
+        mean_duration_s: sums.duration / n,
+        mean_time_to_fall_s: (sums.falls > 0).then(|| sums.fall_time / sums.falls as f64),
+        mean_return: sums.ret / n,
+        mean_distance_m: sums.distance / n,
+        mean_speed_m_s: if sums.duration > 0.0 {
+            sums.distance / sums.duration
+        } else {
+            0.0
+        },
+        foot_strikes: FootStrikes {
+            right: sums.strikes[0] as f64 / n,
+            left: sums.strikes[1] as f64 / n,
+        },
         cumulative_rmse: rmse.iter().map(|(_, v)| v).sum(),
-        rmse,
-        activation_sums: MUSCLES
+        rmse_deg: rmse,
+        activation: per_pair(&sums.activation),
+        fiber_force_n: per_pair(&sums.force),
+        gait_cycles_csv,
+    }
+}
+
+/// The vertical ground force on the right and left foot (N).
+fn vertical_forces(env: &WalkEnv) -> [f64; 2] {
+    let c = env.sim().foot_contacts();
+    [c[0].force.y, c[1].force.y]
+}
+
+/// Muscles grouped into right-left pairs by their `_r`/`_l` suffix (a muscle without one is a
+/// group of its own), the study's table muscles first, then in model order.
+pub fn muscle_pairs(names: &[String]) -> Vec<(String, Vec<usize>)> {
+    let mut pairs: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let base = name
+            .strip_suffix("_r")
+            .or_else(|| name.strip_suffix("_l"))
+            .unwrap_or(name);
+        match pairs.iter_mut().find(|(b, _)| b == base) {
+            Some((_, members)) => members.push(i),
+            None => pairs.push((base.to_string(), vec![i])),
+        }
+    }
+    pairs.sort_by_key(|(b, _)| {
+        TABLE_MUSCLES
             .iter()
-            .zip(&act_sum)
-            .map(|(m, s)| (m.to_string(), s / n))
-            .collect(),
-        fiber_force_sums: MUSCLES
-            .iter()
-            .zip(&force_sum)
-            .map(|(m, s)| (m.to_string(), s / n))
-            .collect(),
-        gait_cycles_csv: csv,
-    })
+            .position(|t| t == b)
+            .unwrap_or(TABLE_MUSCLES.len())
+    });
+    pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn muscles_pair_by_side_with_the_table_muscles_first() {
+        let names: Vec<String> = [
+            "hamstrings_r",
+            "soleus_r",
+            "vasti_r",
+            "hamstrings_l",
+            "soleus_l",
+            "vasti_l",
+            "x",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let pairs = muscle_pairs(&names);
+        assert_eq!(pairs[0], ("vasti".to_string(), vec![2, 5]));
+        assert_eq!(pairs[1], ("soleus".to_string(), vec![1, 4]));
+        assert_eq!(pairs[2], ("hamstrings".to_string(), vec![0, 3]));
+        assert_eq!(pairs[3], ("x".to_string(), vec![6]));
+    }
+
+    #[test]
+    fn strikes_count_each_landing_once() {
+        let mut c = StrikeCounter::default();
+        let w = 100.0;
+        c.start([50.0, 0.0], w);
+        // Right stays loaded (no new strike), left lands, bounces within the band, lifts, lands.
+        for f in [
+            [60.0, 0.0],
+            [40.0, 20.0],
+            [30.0, 5.0],
+            [20.0, 15.0],
+            [0.5, 1.0],
+            [20.0, 30.0],
+        ] {
+            c.observe(f, w);
+        }
+        assert_eq!(c.strikes, [1, 2]);
+    }
 }

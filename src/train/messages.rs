@@ -90,13 +90,13 @@ pub struct UpdateMetrics {
 
 impl UpdateMetrics {
     /// The CSV header.
-    pub const HEADER: &'static str = "update,env_steps,mean_return,mean_duration,episodes,policy_loss,value_loss,entropy,approx_kl,clip_fraction,explained_variance,encoder_loss,steps_per_second,rollout_seconds,update_seconds";
+    pub const HEADER: &'static str = "update,env_steps,mean_return,mean_duration,episodes,policy_loss,value_loss,entropy,approx_kl,clip_fraction,explained_variance,encoder_loss,steps_per_second,rollout_seconds,update_seconds,approx_kl_last_epoch";
 
     /// One CSV line.
     pub fn csv(&self) -> String {
         let s = &self.stats;
         format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             self.update,
             self.env_steps,
             self.mean_return,
@@ -111,7 +111,8 @@ impl UpdateMetrics {
             s.encoder_loss,
             self.steps_per_second,
             self.rollout_seconds,
-            self.update_seconds
+            self.update_seconds,
+            s.approx_kl_last_epoch
         )
     }
 }

@@ -129,7 +129,7 @@ pub fn train(
     let (config, mut state) = if state_path.exists() {
         let text = std::fs::read_to_string(dir.join("config.ron"))
             .context("resuming: reading config.ron")?;
-        let saved: RunConfig = ron::from_str(&text).context("resuming: config.ron is malformed")?;
+        let saved = parse_run_folder_config(&text).context("resuming: config.ron is malformed")?;
         let st: RunState = ron::from_str(&std::fs::read_to_string(&state_path)?)
             .context("resuming: state.ron is malformed")?;
         let saved = RunConfig {
@@ -188,6 +188,8 @@ pub fn train(
             &metrics_path,
             format!("{}\n", UpdateMetrics::HEADER).as_bytes(),
         )?;
+    } else {
+        upgrade_metrics(&metrics_path)?;
     }
     let n_envs = pool.n_envs();
     pool.reset()?;
@@ -319,7 +321,7 @@ pub fn train(
 pub fn load_policy(run_dir: &Path) -> Result<(RunConfig, Ppo)> {
     let text = std::fs::read_to_string(run_dir.join("config.ron"))
         .with_context(|| format!("{}: not a run folder (no config.ron)", run_dir.display()))?;
-    let config: RunConfig = ron::from_str(&text).context("config.ron is malformed")?;
+    let config = parse_run_folder_config(&text).context("config.ron is malformed")?;
     let device = crate::learn::device();
     let ckpt = run_dir.join("checkpoint");
     let encoder = Encoder::load(&ckpt, encoder_kind(&config), &device)?;
@@ -342,6 +344,17 @@ pub fn load_policy(run_dir: &Path) -> Result<(RunConfig, Ppo)> {
     checkpoint::load(&ckpt.join("policy.safetensors"), &ppo.net.named(), &device)?;
     ppo.mode = EncoderMode::Frozen;
     Ok((config, ppo))
+}
+
+/// Parses a run folder's own `config.ron`. Folders written before the action distribution was
+/// a setting name none, and they were trained with the tanh-squashed Gaussian: read them so,
+/// rather than as today's default.
+pub fn parse_run_folder_config(text: &str) -> Result<RunConfig> {
+    let mut config: RunConfig = ron::from_str(text)?;
+    if !text.contains("distribution:") {
+        config.ppo.distribution = crate::learn::ppo::ActionDistribution::SquashedGaussian;
+    }
+    Ok(config)
 }
 
 /// The encoder kind a run ends up with (joint training always builds a VAE).
@@ -392,6 +405,25 @@ fn poll_control(control: &Receiver<Control>, deferred: &mut Vec<Control>, paused
             Control::Resume => paused = false,
         }
     }
+}
+
+/// Rewrites a `metrics.csv` written with older columns in today's (missing values NaN), so a
+/// resumed run appends rows that match its header.
+fn upgrade_metrics(path: &Path) -> Result<()> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    if text.lines().next().map(str::trim) == Some(UpdateMetrics::HEADER) {
+        return Ok(());
+    }
+    let rows =
+        super::session::parse_metrics(&text).with_context(|| format!("{}", path.display()))?;
+    let mut out = format!("{}\n", UpdateMetrics::HEADER);
+    for row in rows {
+        out.push_str(&row.csv());
+        out.push('\n');
+    }
+    crate::util::write_atomic(path, out.as_bytes())?;
+    Ok(())
 }
 
 fn append_line(path: &Path, line: &str) -> Result<()> {

@@ -113,6 +113,7 @@ pub fn parse_metrics(text: &str) -> Result<Vec<UpdateMetrics>> {
         col("steps_per_second"),
         col("rollout_seconds"),
         col("update_seconds"),
+        col("approx_kl_last_epoch"),
     ];
     let mut out = Vec::new();
     for (n, line) in lines.enumerate() {
@@ -158,6 +159,7 @@ pub fn parse_metrics(text: &str) -> Result<Vec<UpdateMetrics>> {
         m.steps_per_second = v[11];
         m.rollout_seconds = v[12];
         m.update_seconds = v[13];
+        s.approx_kl_last_epoch = v[14];
         out.push(m);
     }
     Ok(out)
