@@ -104,6 +104,59 @@ impl Default for PpoConfig {
     }
 }
 
+impl PpoConfig {
+    /// Checks every value is usable before any thread starts or any buffer is allocated: a
+    /// clear message instead of a panic, an allocation abort, an endless loop or NaN losses.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let finite = |name: &str, v: f64, lo: f64, hi: f64| {
+            if v.is_finite() && v >= lo && v <= hi {
+                Ok(())
+            } else {
+                Err(format!("ppo.{name} must be in [{lo}, {hi}], got {v}"))
+            }
+        };
+        let count = |name: &str, v: usize, lo: usize, hi: usize| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("ppo.{name} must be in [{lo}, {hi}], got {v}"))
+            }
+        };
+        count("n_envs", self.n_envs, 1, 4096)?;
+        count("n_steps", self.n_steps, 1, 1 << 20)?;
+        count("epochs", self.epochs, 1, 1000)?;
+        count("batch_size", self.batch_size, 2, 1 << 20)?;
+        if self.n_envs * self.n_steps > 1 << 24 {
+            return Err(format!(
+                "ppo.n_envs x ppo.n_steps = {} samples per rollout, more than {}",
+                self.n_envs * self.n_steps,
+                1 << 24
+            ));
+        }
+        if self.hidden.is_empty() || self.hidden.len() > 16 {
+            return Err(format!(
+                "ppo.hidden needs 1 to 16 layers, got {}",
+                self.hidden.len()
+            ));
+        }
+        for &h in &self.hidden {
+            count("hidden", h, 1, 8192)?;
+        }
+        finite("gamma", self.gamma, 0.0, 1.0)?;
+        finite("gae_lambda", self.gae_lambda, 0.0, 1.0)?;
+        finite("clip", self.clip, 1e-6, 1e6)?;
+        finite("ent_coef", self.ent_coef, 0.0, 1e3)?;
+        finite("vf_coef", self.vf_coef, 0.0, 1e3)?;
+        finite("max_grad_norm", self.max_grad_norm, 1e-9, 1e9)?;
+        finite("lr", self.lr, 1e-12, 1.0)?;
+        finite("kappa", self.kappa, 0.0, 1e6)?;
+        if let Some(t) = self.target_kl {
+            finite("target_kl", t, 1e-12, 1e9)?;
+        }
+        Ok(())
+    }
+}
+
 /// One rollout, flattened: z-scored observations and what the policy did.
 #[derive(Debug, Clone, Default)]
 pub struct Batch {

@@ -54,6 +54,72 @@ impl Default for RunConfig {
     }
 }
 
+impl RunConfig {
+    /// Checks the configuration before anything starts (see [`PpoConfig::validate`]); the
+    /// environment's numbers too, so a bad one is named rather than met as a hang or NaN.
+    pub fn validate(&self) -> Result<()> {
+        self.ppo.validate().map_err(anyhow::Error::msg)?;
+        let env = &self.env;
+        let sim = &env.sim;
+        let check = |name: &str, v: f64, lo: f64, hi: f64| -> Result<()> {
+            if v.is_finite() && v >= lo && v <= hi {
+                Ok(())
+            } else {
+                anyhow::bail!("{name} must be in [{lo}, {hi}], got {v}")
+            }
+        };
+        check("env.sim.control_dt", sim.control_dt, 1e-4, 0.1)?;
+        check("env.sim.substeps", sim.substeps as f64, 1.0, 100.0)?;
+        check(
+            "env.sim.solver_iterations",
+            sim.solver_iterations as f64,
+            1.0,
+            100.0,
+        )?;
+        check("env.sim.armature", sim.armature, 0.0, 1e3)?;
+        check(
+            "env.sim.contact_frequency",
+            sim.contact_frequency,
+            1e-3,
+            1e4,
+        )?;
+        check(
+            "env.sim.contact_damping_ratio",
+            sim.contact_damping_ratio,
+            0.0,
+            1e3,
+        )?;
+        if let Some(f) = sim.friction {
+            check("env.sim.friction", f, 0.0, 100.0)?;
+        }
+        check("env.fall_height", env.fall_height, -10.0, 10.0)?;
+        check("env.max_steps", env.max_steps as f64, 1.0, 1e7)?;
+        let r = &env.reward;
+        for (name, v) in [
+            ("imitation_weight", r.imitation_weight),
+            ("goal_weight", r.goal_weight),
+            ("pos_weight", r.pos_weight),
+            ("vel_weight", r.vel_weight),
+            ("pos_scale", r.pos_scale),
+            ("vel_scale", r.vel_scale),
+            ("goal_scale", r.goal_scale),
+        ] {
+            check(&format!("env.reward.{name}"), v, -1e6, 1e6)?;
+        }
+        if let Some([x, z]) = r.target_velocity {
+            check("env.reward.target_velocity[0]", x, -100.0, 100.0)?;
+            check("env.reward.target_velocity[1]", z, -100.0, 100.0)?;
+        }
+        if self.workers > 1024 {
+            anyhow::bail!("workers must be at most 1024, got {}", self.workers);
+        }
+        if self.checkpoint_every == 0 {
+            anyhow::bail!("checkpoint_every must be at least 1");
+        }
+        Ok(())
+    }
+}
+
 /// Progress saved with each checkpoint.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunState {
@@ -123,8 +189,12 @@ pub fn train(
             let _ = tx.try_send(e);
         }
     };
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let ckpt_dir = dir.join("checkpoint");
+    if !ckpt_dir.join("state.ron").exists() {
+        // A new run: refuse a bad configuration before the folder exists.
+        config.validate().context("run configuration")?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let state_path = ckpt_dir.join("state.ron");
     let (config, mut state) = if state_path.exists() {
         let text = std::fs::read_to_string(dir.join("config.ron"))
@@ -146,6 +216,9 @@ pub fn train(
         crate::util::write_atomic(&dir.join("config.ron"), text.as_bytes())?;
         (config, RunState::default())
     };
+    config
+        .validate()
+        .with_context(|| format!("run configuration of {}", dir.display()))?;
     let device = crate::learn::device();
     // A resumed run takes its encoder from its own checkpoint (it may have been trained).
     let encoder = if state.updates > 0 {
@@ -322,6 +395,7 @@ pub fn load_policy(run_dir: &Path) -> Result<(RunConfig, Ppo)> {
     let text = std::fs::read_to_string(run_dir.join("config.ron"))
         .with_context(|| format!("{}: not a run folder (no config.ron)", run_dir.display()))?;
     let config = parse_run_folder_config(&text).context("config.ron is malformed")?;
+    config.validate().context("config.ron")?;
     let device = crate::learn::device();
     let ckpt = run_dir.join("checkpoint");
     let encoder = Encoder::load(&ckpt, encoder_kind(&config), &device)?;
