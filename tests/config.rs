@@ -24,7 +24,8 @@ fn the_shipped_train_config_is_the_default() {
 fn unusable_training_numbers_are_refused_with_the_field_named() {
     use gaitscope::train::run::RunConfig;
     assert!(RunConfig::default().validate().is_ok());
-    let cases: Vec<(&str, Box<dyn Fn(&mut RunConfig)>)> = vec![
+    type Spoil = Box<dyn Fn(&mut RunConfig)>;
+    let cases: Vec<(&str, Spoil)> = vec![
         ("ppo.clip", Box::new(|c| c.ppo.clip = f64::NAN)),
         ("ppo.batch_size", Box::new(|c| c.ppo.batch_size = 0)),
         ("ppo.hidden", Box::new(|c| c.ppo.hidden = vec![0])),
