@@ -2,12 +2,13 @@
 //!
 //! The headless core: OpenSim file readers ([`osim`]), the rapier simulation of the model with
 //! Thelen 2003 muscles ([`sim`]), the walking environment with its imitation reward ([`env`]), the
-//! learners ([`learn`]), training threads ([`train`]), the live view's data ([`live`]) and the
-//! command-line tools ([`cli`]): none of these know about a window. The desktop app ([`app`]) is a
-//! set of Bevy plugins over them.
+//! learners ([`learn`]), training threads ([`train`]), the live view's data ([`live`]), a
+//! hand-tuned reflex controller ([`control`]) and the command-line tools ([`cli`]): none of these
+//! know about a window. The desktop app ([`app`]) is a set of Bevy plugins over them.
 
 pub mod app;
 pub mod cli;
+pub mod control;
 pub mod env;
 pub mod learn;
 pub mod live;

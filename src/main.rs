@@ -20,8 +20,9 @@ fn parse_source(s: &str) -> anyhow::Result<ExplorationSource> {
 
 fn run_config(
     path: Option<&std::path::Path>,
-    encoder: &str,
-    mode: &str,
+    recipe: &str,
+    encoder: Option<&str>,
+    mode: Option<&str>,
 ) -> anyhow::Result<RunConfig> {
     let mut c = match path {
         Some(p) => {
@@ -29,10 +30,14 @@ fn run_config(
                 std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
             ron::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
         }
-        None => RunConfig::default(),
+        None => gaitscope::train::run::recipe(recipe)?,
     };
-    c.encoder = encoder.parse().map_err(anyhow::Error::msg)?;
-    c.mode = mode.parse().map_err(anyhow::Error::msg)?;
+    if let Some(e) = encoder {
+        c.encoder = e.parse().map_err(anyhow::Error::msg)?;
+    }
+    if let Some(m) = mode {
+        c.mode = m.parse().map_err(anyhow::Error::msg)?;
+    }
     Ok(c)
 }
 
@@ -124,15 +129,19 @@ enum Command {
     },
     /// Train PPO+IL (phase 2, "learn to act"); resumes if the run folder has a checkpoint.
     Train {
-        /// none, pca, ae or vae.
-        #[arg(long, default_value = "ae")]
-        encoder: String,
-        /// frozen, adapt or joint.
-        #[arg(long, default_value = "frozen")]
-        mode: String,
-        /// Environment steps.
-        #[arg(long, default_value_t = 5_000_000)]
-        steps: u64,
+        /// study (Table 3.2 and section 3, the default) or walk (assets/configs/walk.ron);
+        /// ignored with --config.
+        #[arg(long, default_value = "study")]
+        recipe: String,
+        /// none, pca, ae or vae (default: the recipe's; the study's is ae).
+        #[arg(long)]
+        encoder: Option<String>,
+        /// frozen, adapt or joint (default: the recipe's, frozen).
+        #[arg(long)]
+        mode: Option<String>,
+        /// Environment steps (default: the recipe's; the study's 5,000,000).
+        #[arg(long)]
+        steps: Option<u64>,
         /// Run folder.
         #[arg(long)]
         out: PathBuf,
@@ -180,6 +189,10 @@ enum Command {
         /// Sample actions from the policy's distribution instead of taking its mean.
         #[arg(long)]
         stochastic: bool,
+        /// Act with the expected excitation under the policy's distribution (E[clip(u, 0, 1)])
+        /// instead of the clipped mean.
+        #[arg(long)]
+        expected: bool,
         /// Seed of the start phases.
         #[arg(long, default_value_t = 1234)]
         seed: u64,
@@ -208,6 +221,22 @@ enum Command {
         /// Also export each episode as an OpenSim .mot next to it.
         #[arg(long)]
         mot: bool,
+    },
+    /// Walk a model with osim-rl's Song-Geyer reflex controller from osim-rl's start pose: time to
+    /// fall, distance, speed and foot strikes against OpenSim's.
+    Reflex {
+        /// The OpenSim model (default: the shipped planar gait14dof22musc).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// The controller's parameters, one per line (default: the shipped params_2D.txt).
+        #[arg(long)]
+        params: Option<PathBuf>,
+        /// Episode length (s).
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Save the episode as an app recording (RON).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Export a recording's motion as an OpenSim .mot (angles in degrees).
     Export {
@@ -334,6 +363,7 @@ fn main() -> ExitCode {
             })
         }
         Some(Command::Train {
+            recipe,
             encoder,
             mode,
             steps,
@@ -346,8 +376,16 @@ fn main() -> ExitCode {
             n_steps,
             target_kl,
             distribution,
-        }) => run_config(config.as_deref(), &encoder, &mode).and_then(|mut c| {
-            c.total_steps = steps;
+        }) => run_config(
+            config.as_deref(),
+            &recipe,
+            encoder.as_deref(),
+            mode.as_deref(),
+        )
+        .and_then(|mut c| {
+            if let Some(s) = steps {
+                c.total_steps = s;
+            }
             c.workers = workers;
             if encoders.is_some() {
                 c.encoder_dir = encoders;
@@ -375,6 +413,7 @@ fn main() -> ExitCode {
             seconds,
             random_phase,
             stochastic,
+            expected,
             seed,
             json,
         }) => gaitscope::cli::eval::run(
@@ -384,6 +423,7 @@ fn main() -> ExitCode {
                 seconds,
                 random_phase,
                 stochastic,
+                expected,
                 seed,
             },
             json.as_deref(),
@@ -402,6 +442,17 @@ fn main() -> ExitCode {
             seed,
             mot,
         }) => gaitscope::cli::record::record(&run, episodes, seed, &out, mot),
+        Some(Command::Reflex {
+            model,
+            params,
+            seconds,
+            out,
+        }) => gaitscope::cli::reflex::run(
+            &model.unwrap_or_else(gaitscope::control::planar_model_path),
+            &params.unwrap_or_else(gaitscope::control::planar_params_path),
+            seconds,
+            out.as_deref(),
+        ),
         Some(Command::Export { recording, mot }) => {
             gaitscope::cli::record::export(&recording, &mot)
         }

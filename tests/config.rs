@@ -72,3 +72,21 @@ fn unusable_training_numbers_are_refused_with_the_field_named() {
     assert!(format!("{err:#}").contains("ppo.batch_size"), "{err:#}");
     assert!(!dir.exists());
 }
+
+#[test]
+fn the_walking_recipe_parses_and_leaves_the_study_untouched() {
+    use gaitscope::train::run::RunConfig;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/configs/walk.ron");
+    let walk: RunConfig = ron::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    walk.validate().unwrap();
+    let study = RunConfig::default();
+    assert!(walk.env.tracking.phase_observation && walk.env.tracking.start_moving);
+    assert_eq!(walk.env.tracking.action_repeat, 2);
+    assert!(walk.env.reward.sum_errors);
+    assert_eq!(walk.ppo.log_std_init, -1.0);
+    // What it does not set is the study's.
+    assert_eq!(walk.env.sim, study.env.sim);
+    assert_eq!(walk.env.reward.coordinates, study.env.reward.coordinates);
+    assert_eq!(study.env.tracking, gaitscope::env::Tracking::default());
+    assert_eq!(study.env.tracking.action_repeat, 1);
+}

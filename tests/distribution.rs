@@ -227,3 +227,36 @@ fn ppo_learns_a_two_dimensional_control_task_with_each_distribution_and_path() {
         }
     }
 }
+
+#[test]
+fn the_expected_excitation_matches_numerical_integration() {
+    // E[f(u)], u ~ N(m, s), by a fine midpoint rule over m +- 8 s.
+    let numeric = |d: ActionDistribution, m: f32, s: f32| {
+        let n = 200_000;
+        let h = 16.0 / n as f64;
+        (0..n)
+            .map(|i| {
+                let z = -8.0 + (i as f64 + 0.5) * h;
+                let pdf = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+                pdf * d.action((m as f64 + s as f64 * z) as f32) as f64 * h
+            })
+            .sum::<f64>()
+    };
+    for d in BOTH {
+        for (m, s) in [
+            (0.3f32, 0.1f32),
+            (-0.5, 1.0),
+            (1.7, 3.0),
+            (0.2, 10.0),
+            (0.9, 1e-4),
+        ] {
+            let e = d.expected_action(m, s) as f64;
+            let want = numeric(d, m, s);
+            assert!((e - want).abs() < 2e-4, "{d:?} m {m} s {s}: {e} vs {want}");
+        }
+    }
+    // A tiny std gives the action of the mean; a huge one gives a fair coin between 0 and 1.
+    let c = ActionDistribution::ClippedGaussian;
+    assert!((c.expected_action(0.4, 1e-6) - 0.4).abs() < 1e-5);
+    assert!((c.expected_action(3.0, 1000.0) - 0.5).abs() < 0.01);
+}

@@ -127,3 +127,102 @@ fn reset_starts_at_the_reference_pose_on_the_ground() {
         .fold(f64::INFINITY, f64::min);
     assert!((lowest - 0.001).abs() < 2e-4, "lowest sphere at {lowest}");
 }
+
+fn walking_env(tracking: gaitscope::env::Tracking) -> WalkEnv {
+    WalkEnv::new(
+        EnvConfig {
+            tracking,
+            ..EnvConfig::default()
+        },
+        3,
+    )
+    .unwrap()
+}
+
+#[test]
+fn summed_errors_make_the_imitation_kernel_sharp() {
+    // Two coordinates 0.3 rad off, speeds exact: the mean scores exp(-2 * 0.09), the sum
+    // exp(-2 * 0.18).
+    let (q, q_ref, qd) = ([0.3, -0.3], [0.0, 0.0], [0.0, 0.0]);
+    let mean = RewardConfig::default();
+    let sum = RewardConfig {
+        sum_errors: true,
+        ..RewardConfig::default()
+    };
+    let at = |c: &RewardConfig| {
+        reward(c, [0.0, 0.0], [0.0, 0.0], &[0, 1], (&q, &qd), (&q_ref, &qd)).imitation
+    };
+    assert!((at(&mean) - (0.75 * (-0.18f64).exp() + 0.25)).abs() < 1e-12);
+    assert!((at(&sum) - (0.75 * (-0.36f64).exp() + 0.25)).abs() < 1e-12);
+}
+
+#[test]
+fn the_walking_start_moves_at_the_target_speed_and_observes_the_phase() {
+    use gaitscope::env::Tracking;
+    let env = walking_env(Tracking {
+        start_moving: true,
+        phase_observation: true,
+        ..Tracking::default()
+    });
+    let model = env.sim().model();
+    let tx = model.coordinate_index("pelvis_tx").unwrap();
+    let (_, qd) = env.sim().coordinates();
+    assert!(
+        (qd[tx] - env.target_velocity()[0]).abs() < 1e-6,
+        "{}",
+        qd[tx]
+    );
+    assert_eq!(env.observation_size(), 298);
+    let obs = env.observation();
+    assert_eq!(obs.len(), 298);
+    let angle = std::f64::consts::TAU * env.phase();
+    assert!((obs[296] - angle.sin()).abs() < 1e-12 && (obs[297] - angle.cos()).abs() < 1e-12);
+    // The study's start is at rest.
+    let study = WalkEnv::new(EnvConfig::default(), 3).unwrap();
+    assert_eq!(study.sim().coordinates().1[tx], 0.0);
+}
+
+#[test]
+fn lost_tracking_ends_the_episode_as_a_fall() {
+    use gaitscope::env::Tracking;
+    let steps_to_end = |tracking: Tracking| {
+        let mut env = walking_env(tracking);
+        for k in 1..=300 {
+            let s = env.step(&[0.0; 22]).unwrap();
+            if s.terminated {
+                return k;
+            }
+        }
+        usize::MAX
+    };
+    let study = steps_to_end(Tracking::default());
+    let joint = steps_to_end(Tracking {
+        max_joint_error: Some(0.05),
+        ..Tracking::default()
+    });
+    // At rest, the reference pelvis is 1.25 m/s * t ahead: 2 cm after 0.02 s.
+    let lag = steps_to_end(Tracking {
+        max_pelvis_lag: Some(0.02),
+        ..Tracking::default()
+    });
+    assert!(joint < study, "joint limit {joint} vs fall {study}");
+    assert!((2..=4).contains(&lag), "lag limit ended at step {lag}");
+}
+
+#[test]
+fn action_repeat_holds_the_action_and_averages_the_reward() {
+    use gaitscope::env::Tracking;
+    let mut twice = walking_env(Tracking {
+        action_repeat: 2,
+        ..Tracking::default()
+    });
+    let mut once = walking_env(Tracking::default());
+    let a = [0.3; 22];
+    let s2 = twice.step(&a).unwrap();
+    let r1 = once.step(&a).unwrap().reward;
+    let r2 = once.step(&a).unwrap().reward;
+    assert!((twice.sim().time() - 0.02).abs() < 1e-12);
+    assert_eq!(twice.sim().coordinates(), once.sim().coordinates());
+    assert!((s2.reward - 0.5 * (r1 + r2)).abs() < 1e-12);
+    assert_eq!(twice.episode_steps(), 2);
+}

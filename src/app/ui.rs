@@ -53,6 +53,8 @@ pub struct UiState {
     pub mode: EncoderMode,
     /// Action distribution of the next run.
     pub distribution: ActionDistribution,
+    /// The recipe the configuration text came from (`study` or `walk`).
+    pub recipe: &'static str,
     /// Environment steps of the next run.
     pub steps: u64,
     /// The next run's configuration as RON (encoder, mode and steps are set from the widgets).
@@ -91,6 +93,7 @@ impl Default for UiState {
             encoder: EncoderKind::Ae,
             mode: EncoderMode::Frozen,
             distribution: defaults.ppo.distribution,
+            recipe: "study",
             steps: 5_000_000,
             config_text,
             config_error: None,
@@ -268,6 +271,17 @@ fn top_bar(ui: &mut egui::Ui, p: &mut Panels) {
 
 fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
     ui.heading("Training");
+    ui.label("recipe");
+    ui.horizontal(|ui| {
+        for (name, label) in [
+            ("study", "study (Table 3.2)"),
+            ("walk", "walk (not yet shown to walk)"),
+        ] {
+            if ui.radio(p.state.recipe == name, label).clicked() && p.state.recipe != name {
+                apply_recipe(&mut p.state, name);
+            }
+        }
+    });
     ui.label("encoder");
     ui.horizontal(|ui| {
         for k in [
@@ -411,6 +425,23 @@ fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
 fn start_run(p: &mut Panels) {
     let feed = p.feed.as_deref();
     start_run_from(&mut p.state, &mut p.runs, feed);
+}
+
+/// Replaces the configuration text and the widgets with a recipe's.
+fn apply_recipe(state: &mut UiState, name: &'static str) {
+    match crate::train::run::recipe(name) {
+        Ok(c) => {
+            state.config_text = ron::ser::to_string_pretty(&c, ron::ser::PrettyConfig::default())
+                .unwrap_or_default();
+            state.encoder = c.encoder;
+            state.mode = c.mode;
+            state.distribution = c.ppo.distribution;
+            state.steps = c.total_steps;
+            state.recipe = name;
+            state.config_error = None;
+        }
+        Err(e) => state.config_error = Some(format!("{e:#}")),
+    }
 }
 
 /// Starts a run with the widgets' encoder, mode and steps over the RON configuration, in a new

@@ -9,6 +9,11 @@ use crate::train::eval::{evaluate, EvalOptions};
 /// Prints the report, writes `RUN/eval/gait_cycles.csv` and, if asked, the JSON report.
 pub fn run(run_dir: &Path, options: &EvalOptions, json: Option<&Path>) -> Result<()> {
     let r = evaluate(run_dir, options)?;
+    let path = run_dir.join("eval").join("gait_cycles.csv");
+    crate::util::write_atomic(&path, r.gait_cycles_csv.as_bytes())?;
+    if let Some(json) = json {
+        crate::util::write_atomic(json, r.to_json().as_bytes())?;
+    }
     let start = if options.random_phase {
         format!("random phases (seed {})", options.seed)
     } else {
@@ -16,6 +21,8 @@ pub fn run(run_dir: &Path, options: &EvalOptions, json: Option<&Path>) -> Result
     };
     let policy = if options.stochastic {
         "stochastic"
+    } else if options.expected {
+        "expected-excitation"
     } else {
         "deterministic"
     };
@@ -46,11 +53,8 @@ pub fn run(run_dir: &Path, options: &EvalOptions, json: Option<&Path>) -> Result
     for ((m, a), (_, f)) in r.activation.iter().zip(&r.fiber_force_n) {
         println!("  {m:<12} {a:8.3} {f:10.1}");
     }
-    let path = run_dir.join("eval").join("gait_cycles.csv");
-    crate::util::write_atomic(&path, r.gait_cycles_csv.as_bytes())?;
     println!("gait cycles: {}", path.display());
     if let Some(json) = json {
-        crate::util::write_atomic(json, r.to_json().as_bytes())?;
         println!("report: {}", json.display());
     }
     Ok(())

@@ -7,4 +7,5 @@ pub mod collect;
 pub mod eval;
 pub mod fit_encoder;
 pub mod record;
+pub mod reflex;
 pub mod train;

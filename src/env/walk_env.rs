@@ -1,5 +1,8 @@
 //! The walking environment: reset to the reference pose, step with 22 excitations, observe,
 //! reward, and end episodes by a fall (terminated) or the time limit (truncated: bootstrap there).
+//! [`Tracking`] adds what the walking anchors use (DeepMimic's `SceneImitate`, MyoAssist's
+//! imitation env): starting in motion, early termination once tracking is lost, the gait phase in
+//! the observation, action repeat. All of it is off in the study's recipe.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,6 +28,37 @@ pub enum InitialState {
     RandomPhase,
 }
 
+/// The walking recipe's additions to the study's environment (defaults: all off, the study's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Tracking {
+    /// Start each episode moving: when the reference has no forward pelvis translation, the
+    /// pelvis starts at the target velocity (the reference's joint speeds are always used).
+    pub start_moving: bool,
+    /// Terminate (as a fall) once any imitated coordinate is further than this from the
+    /// reference (rad).
+    pub max_joint_error: Option<f64>,
+    /// Terminate (as a fall) once the pelvis is this far behind a reference pelvis that
+    /// advances at the target velocity from the start (m).
+    pub max_pelvis_lag: Option<f64>,
+    /// Append `sin(2 pi phase)` and `cos(2 pi phase)` to the observation (2 more values).
+    pub phase_observation: bool,
+    /// Hold each action for this many control intervals (1: every 0.01 s).
+    pub action_repeat: usize,
+}
+
+impl Default for Tracking {
+    fn default() -> Self {
+        Self {
+            start_moving: false,
+            max_joint_error: None,
+            max_pelvis_lag: None,
+            phase_observation: false,
+            action_repeat: 1,
+        }
+    }
+}
+
 /// Environment settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -43,6 +77,8 @@ pub struct EnvConfig {
     pub max_steps: usize,
     /// Where episodes start.
     pub initial_state: InitialState,
+    /// The walking recipe's additions (all off by default).
+    pub tracking: Tracking,
 }
 
 impl Default for EnvConfig {
@@ -55,6 +91,7 @@ impl Default for EnvConfig {
             fall_height: 0.6,
             max_steps: 1000,
             initial_state: InitialState::PhaseZero,
+            tracking: Tracking::default(),
         }
     }
 }
@@ -150,9 +187,14 @@ impl WalkEnv {
         &self.config
     }
 
-    /// Observation size (296 for the shipped model).
+    /// Observation size (296 for the shipped model, 298 with the phase).
     pub fn observation_size(&self) -> usize {
         size(self.sim.model())
+            + if self.config.tracking.phase_observation {
+                2
+            } else {
+                0
+            }
     }
 
     /// Action size (one excitation per muscle).
@@ -189,7 +231,7 @@ impl WalkEnv {
     /// exploration around the reference); non-finite values are ignored.
     pub fn set_state(&mut self, q: &[f64], qd: &[f64]) {
         if self.sim.set_state(q, qd).is_ok() {
-            observe(&self.sim, &mut self.obs);
+            self.observe();
         }
     }
 
@@ -199,8 +241,17 @@ impl WalkEnv {
             InitialState::PhaseZero => 0.0,
             InitialState::RandomPhase => self.rng.gen::<f64>(),
         };
-        let (mut q, qd) = self.reference.at_phase(self.phase0);
+        let (mut q, mut qd) = self.reference.at_phase(self.phase0);
         let model = self.sim.model().clone();
+        if self.config.tracking.start_moving {
+            for (name, v) in [("pelvis_tx", self.target[0]), ("pelvis_tz", self.target[1])] {
+                if let Some(i) = model.coordinate_index(name) {
+                    if !self.reference.has(i) {
+                        qd[i] = v;
+                    }
+                }
+            }
+        }
         // Stand the lowest contact sphere 1 mm above the ground.
         if let Some(ty) = model.coordinate_index("pelvis_ty") {
             let frames = body_frames(&model, &q);
@@ -243,11 +294,22 @@ impl WalkEnv {
             }
         }
         self.steps = 0;
-        observe(&self.sim, &mut self.obs);
+        self.observe();
         &self.obs
     }
 
-    /// Applies `action` (excitations in [0, 1]) for one control interval.
+    /// Rebuilds the observation from the simulation (and the phase, if configured).
+    fn observe(&mut self) {
+        observe(&self.sim, &mut self.obs);
+        if self.config.tracking.phase_observation {
+            let angle = std::f64::consts::TAU * self.phase();
+            self.obs.push(angle.sin());
+            self.obs.push(angle.cos());
+        }
+    }
+
+    /// Applies `action` (excitations in [0, 1]) for one control interval, or for
+    /// `tracking.action_repeat` of them (the reward is then their mean).
     pub fn step(&mut self, action: &[f64]) -> Result<Step, SimError> {
         if action.len() != self.action_size() {
             return Err(SimError::Input(format!(
@@ -256,13 +318,43 @@ impl WalkEnv {
                 action.len()
             )));
         }
+        let repeat = self.config.tracking.action_repeat.max(1);
+        let mut total = RewardTerms::default();
+        let mut done = 0.0;
+        let mut last = None;
+        for _ in 0..repeat {
+            let step = self.step_once(action)?;
+            total.goal += step.terms.goal;
+            total.imitation += step.terms.imitation;
+            total.total += step.reward;
+            done += 1.0;
+            let end = step.terminated || step.truncated;
+            last = Some(step);
+            if end {
+                break;
+            }
+        }
+        let mut step = last.expect("at least one interval");
+        if repeat > 1 && !step.diverged {
+            step.terms = RewardTerms {
+                goal: total.goal / done,
+                imitation: total.imitation / done,
+                total: total.total / done,
+            };
+            step.reward = step.terms.total;
+        }
+        Ok(step)
+    }
+
+    /// One control interval.
+    fn step_once(&mut self, action: &[f64]) -> Result<Step, SimError> {
         self.steps += 1;
         match self.sim.step(action) {
             Ok(()) => {}
             Err(SimError::Diverged { .. }) => {
                 // Recover: back to the snapshot; the caller resets. No reward for this step.
                 self.sim.restore_snapshot();
-                observe(&self.sim, &mut self.obs);
+                self.observe();
                 return Ok(Step {
                     reward: 0.0,
                     terms: RewardTerms::default(),
@@ -273,7 +365,7 @@ impl WalkEnv {
             }
             Err(e) => return Err(e),
         }
-        observe(&self.sim, &mut self.obs);
+        self.observe();
         let (q, qd) = self.sim.coordinates();
         let (q_ref, qd_ref) = self.reference_now();
         let root = self.sim.plan().root_body;
@@ -287,7 +379,7 @@ impl WalkEnv {
             (&q_ref, &qd_ref),
         );
         let pelvis_height = self.sim.body_frames()[root].pos.y;
-        let terminated = pelvis_height < self.config.fall_height;
+        let terminated = pelvis_height < self.config.fall_height || self.lost_tracking(&q, &q_ref);
         let truncated = !terminated && self.steps >= self.config.max_steps;
         Ok(Step {
             reward: terms.total,
@@ -296,6 +388,30 @@ impl WalkEnv {
             truncated,
             diverged: false,
         })
+    }
+
+    /// Whether the walking recipe's early termination applies: an imitated coordinate too far
+    /// from the reference, or the pelvis too far behind the reference pelvis.
+    fn lost_tracking(&self, q: &[f64], q_ref: &[f64]) -> bool {
+        let t = &self.config.tracking;
+        if let Some(limit) = t.max_joint_error {
+            if self
+                .imitated
+                .iter()
+                .any(|&i| (q[i] - q_ref[i]).abs() > limit)
+            {
+                return true;
+            }
+        }
+        if let (Some(limit), Some(tx)) = (
+            t.max_pelvis_lag,
+            self.sim.model().coordinate_index("pelvis_tx"),
+        ) {
+            if self.target[0] * self.sim.time() - q[tx] > limit {
+                return true;
+            }
+        }
+        false
     }
 }
 

@@ -106,6 +106,40 @@ impl ActionDistribution {
         }
     }
 
+    /// The mean excitation the environment sees, `E[f(u)]` for `u ~ N(mean, std)`: for the
+    /// clipped form `mean (Phi(b) - Phi(a)) + std (phi(a) - phi(b)) + 1 - Phi(b)` with
+    /// `a = -mean / std`, `b = (1 - mean) / std`; for the squashed form a 512-interval Simpson
+    /// rule over `mean +- 6 std`. With a large std this differs a lot from `action(mean)`.
+    pub fn expected_action(self, mean: f32, std: f32) -> f32 {
+        let (m, s) = (mean as f64, (std as f64).max(1e-12));
+        match self {
+            Self::ClippedGaussian => {
+                let (a, b) = (-m / s, (1.0 - m) / s);
+                let e = m * (normal_cdf(b) - normal_cdf(a))
+                    + s * (normal_pdf(a) - normal_pdf(b))
+                    + (1.0 - normal_cdf(b));
+                e.clamp(0.0, 1.0) as f32
+            }
+            Self::SquashedGaussian => {
+                let n = 512;
+                let h = 12.0 / n as f64;
+                let mut sum = 0.0;
+                for i in 0..=n {
+                    let z = -6.0 + i as f64 * h;
+                    let w = if i == 0 || i == n {
+                        1.0
+                    } else if i % 2 == 1 {
+                        4.0
+                    } else {
+                        2.0
+                    };
+                    sum += w * normal_pdf(z) * 0.5 * ((m + s * z).tanh() + 1.0);
+                }
+                (sum * h / 3.0) as f32
+            }
+        }
+    }
+
     /// A short label for logs and the GUI.
     pub fn label(self) -> &'static str {
         match self {
@@ -121,4 +155,22 @@ pub fn log_one_minus_tanh_sq(u: f32) -> f32 {
     let x = -2.0 * u;
     let softplus = x.max(0.0) + (-x.abs()).exp().ln_1p();
     2.0 * (std::f32::consts::LN_2 - u - softplus)
+}
+
+/// The standard normal density.
+pub fn normal_pdf(x: f64) -> f64 {
+    (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
+/// The standard normal distribution function, from `erf` (Abramowitz and Stegun 7.1.26,
+/// absolute error below 1.5e-7).
+pub fn normal_cdf(x: f64) -> f64 {
+    let z = x / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.327_591_1 * z.abs());
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let erf = 1.0 - poly * (-z * z).exp();
+    0.5 * (1.0 + erf.copysign(z))
 }

@@ -47,12 +47,13 @@ pub fn log_one_minus_tanh_sq(u: &Tensor) -> Result<Tensor> {
 
 impl ActorCritic {
     /// New networks: `features -> hidden... -> actions` and `features -> hidden... -> 1`, with
-    /// SB3's orthogonal initialisation.
+    /// SB3's orthogonal initialisation, and every `log_std` at `log_std_init`.
     pub fn new(
         features: usize,
         actions: usize,
         hidden: &[usize],
         distribution: ActionDistribution,
+        log_std_init: f64,
         rng: &mut SmallRng,
         device: &Device,
     ) -> Result<Self> {
@@ -65,7 +66,7 @@ impl ActorCritic {
         Ok(Self {
             policy: Mlp::with_init(&p, Activation::Tanh, 0.01, Init::Orthogonal, rng, device)?,
             value: Mlp::with_init(&v, Activation::Tanh, 1.0, Init::Orthogonal, rng, device)?,
-            log_std: Var::from_tensor(&Tensor::zeros(actions, candle_core::DType::F32, device)?)?,
+            log_std: Var::from_tensor(&Tensor::full(log_std_init as f32, actions, device)?)?,
             distribution,
         })
     }

@@ -79,6 +79,9 @@ pub struct PpoConfig {
     pub target_kl: Option<f64>,
     /// How the Gaussian sample becomes excitations (SB3 1.x's clipped Gaussian by default).
     pub distribution: ActionDistribution,
+    /// Initial `log_std` of every action (SB3's `log_std_init`; 0 in the study, -1 to -2 in
+    /// rl-zoo's walkers).
+    pub log_std_init: f64,
 }
 
 impl Default for PpoConfig {
@@ -100,6 +103,7 @@ impl Default for PpoConfig {
             kappa: 20.0,
             target_kl: None,
             distribution: ActionDistribution::ClippedGaussian,
+            log_std_init: 0.0,
         }
     }
 }
@@ -150,6 +154,7 @@ impl PpoConfig {
         finite("max_grad_norm", self.max_grad_norm, 1e-9, 1e9)?;
         finite("lr", self.lr, 1e-12, 1.0)?;
         finite("kappa", self.kappa, 0.0, 1e6)?;
+        finite("log_std_init", self.log_std_init, -20.0, 5.0)?;
         if let Some(t) = self.target_kl {
             finite("target_kl", t, 1e-12, 1e9)?;
         }
@@ -231,6 +236,7 @@ impl Ppo {
             actions,
             &config.hidden,
             config.distribution,
+            config.log_std_init,
             &mut rng,
             device,
         )?;

@@ -4,7 +4,10 @@
 //! - Welded bodies and joints whose coordinates are all locked are merged into their parent's link
 //!   (talus + calcn + toes form one foot link; torso + head ride on the pelvis, lumbar extension
 //!   being locked).
-//! - The root `CustomJoint` to ground with six coordinates becomes the multibody's free root.
+//! - The root `CustomJoint` to ground with six coordinates becomes the multibody's free root. When
+//!   some of them are locked (the planar model locks pelvis list, rotation and tz), the root stays
+//!   free in the multibody and the simulation holds it to the ground with a joint whose locked
+//!   axes are those ([`RootJoint::Constrained`]).
 //! - A `CustomJoint` with several free rotations becomes a chain of revolutes through massless
 //!   (1 g) intermediate links, which reproduces OpenSim's body-fixed rotation sequence exactly
 //!   (rapier has no two-axis multibody joint).
@@ -83,6 +86,27 @@ pub enum CoordinateSource {
     },
 }
 
+/// How the root body hangs from the ground.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum RootJoint {
+    /// All six root coordinates are free: the root is the multibody's free-floating base.
+    Free,
+    /// Some root coordinates are locked: a joint from the ground whose free axes are the
+    /// unlocked translations (along the parent frame's X, Y, Z) and at most one rotation.
+    /// `body = frame_in_parent * T(t) * R_axis(angle) * frame_in_child^-1`.
+    Constrained {
+        /// Joint frame on the ground (the root joint's frame in its parent).
+        frame_in_parent: Frame,
+        /// Joint frame on the root body (locked rotations after the free one folded in).
+        frame_in_child: Frame,
+        /// The coordinate driving each translation axis, where it is free.
+        translations: [Option<usize>; 3],
+        /// The free rotation: its frame axis (0 = X, 1 = Y, 2 = Z) and coordinate.
+        rotation: Option<(usize, usize)>,
+    },
+}
+
 /// The whole plan.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -94,6 +118,8 @@ pub struct Plan {
     pub coordinates: Vec<CoordinateSource>,
     /// The root body (pelvis) index.
     pub root_body: usize,
+    /// How the root body is jointed to the ground.
+    pub root_joint: RootJoint,
     /// Human-readable notes on where the multibody differs from OpenSim, with measured errors.
     pub approximations: Vec<String>,
 }
@@ -147,6 +173,7 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
         .collect();
     let mut approximations = Vec::new();
     let mut root_body = None;
+    let mut root_joint = RootJoint::Free;
 
     for joint in &model.joints {
         let err = |message: String| PlanError {
@@ -182,12 +209,15 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
                     )));
                 }
                 let c = axis.coordinate.unwrap_or(0);
-                coordinates[c] = if k < 3 {
+                coordinates[c] = if model.coordinates[c].locked {
+                    CoordinateSource::Fixed(model.coordinates[c].default_value)
+                } else if k < 3 {
                     CoordinateSource::RootRotation(k)
                 } else {
                     CoordinateSource::RootTranslation(k - 3)
                 };
             }
+            root_joint = plan_root_joint(model, st, &in_parent, &in_child).map_err(err)?;
             root_body = Some(joint.child);
             bodies[joint.child] = Some(BodyPlacement {
                 link: links.len(),
@@ -412,7 +442,68 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
         bodies,
         coordinates,
         root_body,
+        root_joint,
         approximations,
+    })
+}
+
+/// The root joint for a root `CustomJoint` whose axes are identity functions of their own
+/// coordinates: [`RootJoint::Free`] when none is locked, else the constrained joint (translation
+/// axes must be X, Y, Z; at most one free rotation, about a unit axis, with the locked rotations
+/// before it at zero).
+fn plan_root_joint(
+    model: &Model,
+    st: &crate::osim::model::SpatialTransform,
+    in_parent: &Frame,
+    in_child: &Frame,
+) -> Result<RootJoint, String> {
+    let locked = |c: Option<usize>| c.is_none_or(|c| model.coordinates[c].locked);
+    let all = st.rotations.iter().chain(&st.translations);
+    if !all.clone().any(|a| locked(a.coordinate)) {
+        return Ok(RootJoint::Free);
+    }
+    let mut translations = [None; 3];
+    for (k, a) in st.translations.iter().enumerate() {
+        if DVec3::from_array(a.axis) != DVec3::AXES[k] {
+            return Err("a root with locked coordinates needs translation axes X, Y, Z".into());
+        }
+        translations[k] = a.coordinate.filter(|_| !locked(a.coordinate));
+    }
+    let free: Vec<usize> = (0..3)
+        .filter(|&k| !locked(st.rotations[k].coordinate))
+        .collect();
+    let angle = |k: usize| {
+        let c = st.rotations[k].coordinate.unwrap_or(0);
+        model.coordinates[c].default_value
+    };
+    let rotation_of =
+        |k: usize| DMat3::from_axis_angle(DVec3::from_array(st.rotations[k].axis), angle(k));
+    let (rotation, after) = match free.as_slice() {
+        [] => (None, 0),
+        [k] => {
+            let axis = DVec3::from_array(st.rotations[*k].axis);
+            let index = (0..3).find(|&i| axis == DVec3::AXES[i]);
+            let Some(index) = index else {
+                return Err("the free root rotation must be about X, Y or Z".into());
+            };
+            if (0..*k).any(|j| angle(j) != 0.0) {
+                return Err("locked root rotations before the free one must be zero".into());
+            }
+            (
+                Some((index, st.rotations[*k].coordinate.unwrap_or(0))),
+                k + 1,
+            )
+        }
+        _ => return Err("a root with locked coordinates may keep at most one rotation".into()),
+    };
+    // Locked rotations (all of them without a free one) become constant: body =
+    // in_parent * T * R(free) * R_const * in_child^-1, so frame_in_child = in_child * R_const^-1.
+    let fixed = (after..3).fold(DMat3::IDENTITY, |m, j| m * rotation_of(j));
+    Ok(RootJoint::Constrained {
+        frame_in_parent: *in_parent,
+        frame_in_child: in_child.mul(&rot(fixed.transpose())),
+        translations,
+        rotation,
     })
 }
 

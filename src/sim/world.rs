@@ -14,7 +14,7 @@ use std::sync::Arc;
 use rapier3d::glamx::{DMat3, DQuat, DVec3, Quat, Vec3};
 use rapier3d::prelude::*;
 
-use super::build::{plan, BodyPlacement, CoordinateSource, LinkJoint, Plan, PlanError};
+use super::build::{plan, BodyPlacement, CoordinateSource, LinkJoint, Plan, PlanError, RootJoint};
 use super::kinematics::{body_frames, Frame};
 use super::muscle::{
     activation_step, compliant_tendon_state, rigid_tendon_state, MuscleState, TendonModel,
@@ -363,6 +363,18 @@ impl Simulation {
                 physics
                     .colliders
                     .insert_with_parent(collider, links[link], &mut physics.bodies);
+            }
+        }
+        // A root with locked coordinates stays the multibody's free base and is held to the ground
+        // by an impulse joint with those axes locked (rapier loses contact friction on a
+        // multibody whose base is a fixed body).
+        if !config.fixed_root {
+            let ground_frame = Frame {
+                rot: DMat3::IDENTITY,
+                pos: DVec3::new(0.0, ground_height - 1.0, 0.0),
+            };
+            if let Some(joint) = constrained_root_joint(&plan.root_joint, &ground_frame) {
+                physics.impulse_joints.insert(ground, links[0], joint, true);
             }
         }
         // Joints.
@@ -1125,6 +1137,46 @@ impl Simulation {
     pub fn set_time(&mut self, t: f64) {
         self.time = t;
     }
+}
+
+/// The rapier joint from the ground body (placed at `ground` in the world) to the root body for a
+/// constrained root (`None` for a free root): its free axes are the root's unlocked translations
+/// and rotation.
+fn constrained_root_joint(root: &RootJoint, ground: &Frame) -> Option<GenericJoint> {
+    let RootJoint::Constrained {
+        frame_in_parent,
+        frame_in_child,
+        translations,
+        rotation,
+    } = root
+    else {
+        return None;
+    };
+    let lin = [
+        JointAxesMask::LIN_X,
+        JointAxesMask::LIN_Y,
+        JointAxesMask::LIN_Z,
+    ];
+    let ang = [
+        JointAxesMask::ANG_X,
+        JointAxesMask::ANG_Y,
+        JointAxesMask::ANG_Z,
+    ];
+    let mut locked = JointAxesMask::all();
+    for k in 0..3 {
+        if translations[k].is_some() {
+            locked.remove(lin[k]);
+        }
+    }
+    if let Some((k, _)) = rotation {
+        locked.remove(ang[*k]);
+    }
+    Some(
+        GenericJointBuilder::new(locked)
+            .local_frame1(pose_of(&ground.inverse().mul(frame_in_parent)))
+            .local_frame2(pose_of(frame_in_child))
+            .build(),
+    )
 }
 
 /// Checks that the root joint's rotation axes form a right-handed orthonormal triple (needed to

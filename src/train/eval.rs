@@ -64,6 +64,10 @@ pub struct EvalOptions {
     pub random_phase: bool,
     /// Sample actions from the policy's distribution (else its mean).
     pub stochastic: bool,
+    /// Act with the expected excitation under the policy's distribution,
+    /// [`crate::learn::distribution::ActionDistribution::expected_action`], instead of the
+    /// clipped (or squashed) mean (ignored with `stochastic`).
+    pub expected: bool,
     /// Seed of the start phases.
     pub seed: u64,
 }
@@ -75,6 +79,7 @@ impl Default for EvalOptions {
             seconds: None,
             random_phase: false,
             stochastic: false,
+            expected: false,
             seed: 1234,
         }
     }
@@ -260,6 +265,11 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
     let weight = model.total_mass() * 9.81;
     let root = env.sim().plan().root_body;
     let normalizer = ppo.encoder.normalizer.clone();
+    let distribution = ppo.net.distribution;
+    let std: Vec<f32> = crate::learn::fast::read_var(&ppo.net.log_std)?
+        .iter()
+        .map(|s| s.exp())
+        .collect();
     for episode in 0..options.episodes {
         env.reset();
         let x0 = env.sim().body_frames()[root].pos.x;
@@ -269,7 +279,16 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
             let mut obs: Vec<f32> = env.observation().iter().map(|v| *v as f32).collect();
             normalizer.apply(&mut obs);
             let acts = ppo.act(&obs, !options.stochastic)?;
-            let a: Vec<f64> = acts.a.iter().map(|x| *x as f64).collect();
+            let a: Vec<f64> = if options.expected && !options.stochastic {
+                // Deterministic: `u` is the mean.
+                acts.u
+                    .iter()
+                    .zip(&std)
+                    .map(|(m, s)| distribution.expected_action(*m, *s) as f64)
+                    .collect()
+            } else {
+                acts.a.iter().map(|x| *x as f64).collect()
+            };
             let step = env.step(&a)?;
             sums.ret += step.reward;
             let (q, _) = env.sim().coordinates();

@@ -120,6 +120,17 @@ impl RunConfig {
     }
 }
 
+/// A named training recipe: `study` (Table 3.2 and section 3 of the study, the default) or
+/// `walk` (`assets/configs/walk.ron`, built into the binary).
+pub fn recipe(name: &str) -> Result<RunConfig> {
+    match name.to_ascii_lowercase().as_str() {
+        "study" => Ok(RunConfig::default()),
+        "walk" => ron::from_str(include_str!("../../assets/configs/walk.ron"))
+            .context("the built-in walk recipe"),
+        other => anyhow::bail!("unknown recipe \"{other}\" (study, walk)"),
+    }
+}
+
 /// Progress saved with each checkpoint.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunState {
@@ -141,24 +152,35 @@ pub fn make_encoder(config: &RunConfig, device: &candle_core::Device) -> Result<
         .encoder_dir
         .clone()
         .unwrap_or_else(default_encoder_dir);
+    // The walking recipe's phase (sin, cos) comes after the study's values, already in [-1, 1].
+    let with_phase = |mut n: Normalizer| {
+        if config.env.tracking.phase_observation {
+            n.mean.extend([0.0, 0.0]);
+            n.std.extend([1.0, 1.0]);
+        }
+        n
+    };
+    let fitted_stats = || {
+        Encoder::load(&dir, EncoderKind::None, device)
+            .map(|e| with_phase(e.normalizer))
+            .or_else(|_| statistics(&config.env))
+    };
     match (config.encoder, config.mode) {
         (_, EncoderMode::Joint) => {
-            let normalizer = Encoder::load(&dir, EncoderKind::None, device)
-                .map(|e| e.normalizer)
-                .or_else(|_| statistics(&config.env))?;
             let mut rng = rand::SeedableRng::seed_from_u64(config.ppo.seed);
             Ok(Encoder::new_network(
                 EncoderKind::Vae,
-                normalizer,
+                fitted_stats()?,
                 66,
                 &mut rng,
                 device,
             )?)
         }
-        (EncoderKind::None, _) => match Encoder::load(&dir, EncoderKind::None, device) {
-            Ok(e) => Ok(e),
-            Err(_) => Ok(Encoder::none(statistics(&config.env)?)),
-        },
+        (EncoderKind::None, _) => Ok(Encoder::none(fitted_stats()?)),
+        (kind, _) if config.env.tracking.phase_observation => anyhow::bail!(
+            "the phase observation (env.tracking.phase_observation) needs encoder none or joint \
+             mode: the fitted {kind:?} encoder takes the study's observation without the phase"
+        ),
         (kind, _) => Encoder::load(&dir, kind, device),
     }
 }
@@ -232,6 +254,13 @@ pub fn train(
         config.workers
     };
     let pool = WorkerPool::spawn(&config.env, config.ppo.n_envs, workers, config.ppo.seed)?;
+    if encoder.input_size() != pool.obs_dim {
+        anyhow::bail!(
+            "the encoder takes {} observation values, the environment gives {}",
+            encoder.input_size(),
+            pool.obs_dim
+        );
+    }
     let mut ppo = Ppo::new(
         encoder,
         pool.act_dim,

@@ -1,0 +1,94 @@
+//! `gaitscope reflex`: osim-rl's Song-Geyer reflex controller walking a model from osim-rl's
+//! start pose, with time to fall, distance, speed and foot strikes against OpenSim's result, and
+//! optionally the episode as an app recording.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+
+use crate::control::episode::{self, Episode};
+use crate::control::reflex::{load_params, N_PARAMS_PLANAR};
+use crate::control::{Adapter, Dimension, LocoCtrl, INIT_POSE};
+use crate::live::recording::Recording;
+use crate::osim::model::Model;
+use crate::sim::{SimConfig, Simulation};
+
+/// OpenSim 4.6 + osim-rl 3.0.11 on the planar model with `params_2D.txt`: it walked the whole
+/// episode (s).
+pub const OPENSIM_DURATION_S: f64 = 10.0;
+/// ... and this far (m).
+pub const OPENSIM_DISTANCE_M: f64 = 14.06;
+
+/// Runs the controller for `seconds` and prints the result; saves a recording to `out` if given.
+pub fn run(model: &Path, params: &Path, seconds: f64, out: Option<&Path>) -> Result<()> {
+    let model = Arc::new(Model::load(model).with_context(|| format!("{}", model.display()))?);
+    let params = load_params(params)?;
+    let dimension = if params.len() == N_PARAMS_PLANAR {
+        Dimension::Planar
+    } else {
+        Dimension::Spatial
+    };
+    let mut sim = Simulation::new(model.clone(), SimConfig::default())?;
+    let adapter = Adapter::new(&model)?;
+    let mut ctrl = LocoCtrl::new(dimension, &params)?;
+    episode::start(&mut sim, &INIT_POSE)?;
+    let lowest = sim
+        .contact_sphere_bottoms()
+        .into_iter()
+        .fold(f64::INFINITY, f64::min);
+    println!(
+        "{}: {dimension:?} controller, {} parameters; start: lowest contact sphere {:+.1} mm",
+        model.name,
+        params.len(),
+        lowest * 1000.0
+    );
+    let dt = sim.config().control_dt as f32;
+    let mut rec = Recording::new("reflex", &model, dt);
+    rec.frames.push(episode::frame(&sim));
+    let ep = episode::run(&mut sim, &mut ctrl, &adapter, seconds, |s| {
+        if out.is_some() {
+            rec.frames.push(episode::frame(s));
+        }
+    })?;
+    report(&ep, seconds);
+    if let Some(out) = out {
+        rec.save(out)?;
+        println!("{}: {} frames", out.display(), rec.frames.len());
+    }
+    Ok(())
+}
+
+fn report(ep: &Episode, seconds: f64) {
+    let outcome = if ep.diverged {
+        format!("the simulation diverged at {:.2} s", ep.duration)
+    } else if ep.fell {
+        format!("fell (pelvis below 0.6 m) at {:.2} s", ep.duration)
+    } else {
+        format!("walked the full {seconds:.2} s")
+    };
+    println!("ours:    {outcome}");
+    println!(
+        "         distance {:.2} m, mean speed {:.2} m/s, foot strikes right {} left {}",
+        ep.distance,
+        ep.speed(),
+        ep.foot_strikes[0],
+        ep.foot_strikes[1]
+    );
+    println!(
+        "         excitations in [{:.3}, {:.3}]{}",
+        ep.excitation_range.0,
+        ep.excitation_range.1,
+        if ep.finite { "" } else { ", some not finite" }
+    );
+    println!(
+        "OpenSim: walked the full {OPENSIM_DURATION_S:.0} s, {OPENSIM_DISTANCE_M:.2} m ({:.2} m/s; \
+         osim-rl 3.0.11 on OpenSim 4.6, planar model, params_2D.txt)",
+        OPENSIM_DISTANCE_M / OPENSIM_DURATION_S
+    );
+    println!(
+        "ours / OpenSim: time {:.0} %, distance {:.0} %",
+        100.0 * ep.duration / OPENSIM_DURATION_S,
+        100.0 * ep.distance / OPENSIM_DISTANCE_M
+    );
+}
