@@ -260,3 +260,36 @@ fn the_expected_excitation_matches_numerical_integration() {
     assert!((c.expected_action(0.4, 1e-6) - 0.4).abs() < 1e-5);
     assert!((c.expected_action(3.0, 1000.0) - 0.5).abs() < 0.01);
 }
+
+#[test]
+fn the_live_view_acts_with_the_expected_excitation_of_a_wide_clipped_policy() {
+    use gaitscope::learn::snapshot::PolicySnapshot;
+    let config = PpoConfig {
+        hidden: vec![16],
+        log_std_init: 2.0,
+        ..PpoConfig::default()
+    };
+    let p = Ppo::new(
+        Encoder::none(Normalizer::identity(2)),
+        2,
+        EncoderMode::Frozen,
+        config,
+        &Device::Cpu,
+    )
+    .unwrap();
+    let snap = PolicySnapshot::of(&p).unwrap();
+    let raw = [0.4, -0.2];
+    let mean_action = snap.act(&raw);
+    let expected = snap.act_expected(&raw);
+    let std = 2f32.exp();
+    for k in 0..2 {
+        // Near-zero initial mean: the clipped mean is about 0, the expected excitation about 0.5.
+        let want = ActionDistribution::ClippedGaussian
+            .expected_action(mean_action[k].max(0.0) as f32, std) as f64;
+        assert!(mean_action[k] < 0.05, "{mean_action:?}");
+        assert!(
+            expected[k] > 0.4 && (expected[k] - want).abs() < 0.01,
+            "{expected:?} vs {want}"
+        );
+    }
+}

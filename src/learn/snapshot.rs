@@ -52,6 +52,8 @@ pub struct PolicySnapshot {
     pub policy: PlainMlp,
     /// How the mean becomes excitations.
     pub distribution: ActionDistribution,
+    /// Standard deviations of the policy's Gaussian (for [`PolicySnapshot::act_expected`]).
+    pub std: Vec<f32>,
 }
 
 impl PolicySnapshot {
@@ -61,7 +63,29 @@ impl PolicySnapshot {
             features: FeatureMap::from_encoder(&ppo.encoder)?,
             policy: PlainMlp::from_mlp(&ppo.net.policy)?.with_row_layout(),
             distribution: ppo.net.distribution,
+            std: read_var(&ppo.net.log_std)?
+                .iter()
+                .map(|s| s.exp())
+                .collect(),
         })
+    }
+
+    /// The expected excitations under a clipped-Gaussian policy for one raw observation,
+    /// `E[clip(u, 0, 1)]`: what the muscles see on average while the policy trains, which with
+    /// a wide distribution differs a lot from the clipped mean (the live view and recordings act
+    /// with it). A squashed policy acts with its squashed mean, as [`PolicySnapshot::act`].
+    pub fn act_expected(&self, raw: &[f64]) -> Vec<f64> {
+        if self.distribution == ActionDistribution::SquashedGaussian {
+            return self.act(raw);
+        }
+        let f = self.features.features(raw);
+        let mut acts = Vec::new();
+        self.policy
+            .apply(&f, 1, &mut acts)
+            .iter()
+            .zip(&self.std)
+            .map(|(m, s)| self.distribution.expected_action(*m, *s) as f64)
+            .collect()
     }
 
     /// The deterministic excitations for one raw observation: the mean, clipped to [0, 1] or
@@ -120,6 +144,7 @@ impl RolloutPolicy {
             features: self.features.clone(),
             policy: self.policy.clone(),
             distribution: self.distribution,
+            std: self.log_std.iter().map(|s| s.exp()).collect(),
         }
     }
 

@@ -211,7 +211,7 @@ impl EvalLoop {
                 }
             }
             let action = match &policy {
-                Some(p) => p.act(self.env.observation()),
+                Some(p) => p.act_expected(self.env.observation()),
                 None => vec![0.0; self.env.action_size()],
             };
             steps_since_anchor += 1;

@@ -155,7 +155,7 @@ pub fn record_episode(
     let mut total = 0.0f32;
     loop {
         let action = match policy {
-            Some(p) => p.act(env.observation()),
+            Some(p) => p.act_expected(env.observation()),
             None => vec![0.0; env.action_size()],
         };
         let step = env.step(&action)?;
