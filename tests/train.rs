@@ -265,3 +265,78 @@ fn run_folders_from_before_the_distribution_setting_read_as_the_squashed_gaussia
         ActionDistribution::ClippedGaussian
     );
 }
+
+/// A copy of the shipped VAE policy's folder to spoil.
+fn spoilable_copy(name: &str) -> std::path::PathBuf {
+    let src = gaitscope::models_dir().join("policies/vae");
+    let dir = std::env::temp_dir().join(format!("gaitscope-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("checkpoint")).unwrap();
+    std::fs::copy(src.join("config.ron"), dir.join("config.ron")).unwrap();
+    for f in std::fs::read_dir(src.join("checkpoint")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dir.join("checkpoint").join(f.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn spoiled_checkpoints_are_refused_by_name() {
+    use candle_core::{DType, Device, Tensor};
+    let read = |dir: &std::path::Path| {
+        candle_core::safetensors::load(dir.join("checkpoint/policy.safetensors"), &Device::Cpu)
+            .unwrap()
+    };
+    let write = |dir: &std::path::Path, t: std::collections::HashMap<String, Tensor>| {
+        candle_core::safetensors::save(&t, dir.join("checkpoint/policy.safetensors")).unwrap()
+    };
+    // One NaN weight.
+    let dir = spoilable_copy("nan-weight");
+    let mut t = read(&dir);
+    let w = t["policy.0.weight"].clone();
+    let mut v: Vec<f32> = w.flatten_all().unwrap().to_vec1().unwrap();
+    v[7] = f32::NAN;
+    t.insert(
+        "policy.0.weight".into(),
+        Tensor::from_vec(v, w.dims(), &Device::Cpu).unwrap(),
+    );
+    write(&dir, t);
+    let err = format!(
+        "{:#}",
+        gaitscope::train::eval::evaluate(&dir, &eval_options(1, 0)).unwrap_err()
+    );
+    assert!(
+        err.contains("non-finite") && err.contains("policy.0.weight"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    // A tensor stored as I64 instead of F32.
+    let dir = spoilable_copy("i64-tensor");
+    let mut t = read(&dir);
+    t.insert(
+        "log_std".into(),
+        Tensor::zeros(22, DType::I64, &Device::Cpu).unwrap(),
+    );
+    write(&dir, t);
+    let err = format!(
+        "{:#}",
+        gaitscope::train::eval::evaluate(&dir, &eval_options(1, 0)).unwrap_err()
+    );
+    assert!(err.contains("log_std") && err.contains("I64"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+    // Observation statistics one value short.
+    let dir = spoilable_copy("short-normalizer");
+    let meta = dir.join("checkpoint/vae.ron");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let spoiled = text.replacen("std: [", "std: [", 1);
+    let start = spoiled.find("std: [").unwrap() + "std: [".len();
+    let comma = start + spoiled[start..].find(',').unwrap();
+    let spoiled = format!("{}{}", &spoiled[..start], &spoiled[comma + 1..]);
+    std::fs::write(&meta, spoiled).unwrap();
+    let err = format!(
+        "{:#}",
+        gaitscope::train::eval::evaluate(&dir, &eval_options(1, 0)).unwrap_err()
+    );
+    assert!(err.contains("normalizer"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

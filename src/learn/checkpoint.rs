@@ -37,7 +37,8 @@ pub fn save_tensors(path: &Path, tensors: Vec<(String, Tensor)>) -> Result<()> {
     Ok(())
 }
 
-/// Loads `path` into the named variables; every name must be present with the same shape.
+/// Loads `path` into the named variables; every name must be present with the same shape, as
+/// 32-bit floats, every value finite (a NaN weight would train on as NaN losses).
 pub fn load(path: &Path, vars: &[(String, Var)], device: &Device) -> Result<()> {
     let tensors = candle_core::safetensors::load(path, device)
         .with_context(|| format!("{}: not a readable safetensors checkpoint", path.display()))?;
@@ -53,7 +54,23 @@ pub fn load(path: &Path, vars: &[(String, Var)], device: &Device) -> Result<()> 
                 var.dims()
             );
         }
-        var.set(&t.to_dtype(var.dtype())?)?;
+        if t.dtype() != var.dtype() {
+            bail!(
+                "{}: tensor \"{name}\" is stored as {:?}, the network expects {:?}",
+                path.display(),
+                t.dtype(),
+                var.dtype()
+            );
+        }
+        let values: Vec<f32> = t.flatten_all()?.to_vec1()?;
+        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+            bail!(
+                "{}: tensor \"{name}\" holds a non-finite value ({}) at index {i}",
+                path.display(),
+                values[i]
+            );
+        }
+        var.set(t)?;
     }
     Ok(())
 }

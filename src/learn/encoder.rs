@@ -482,6 +482,31 @@ impl Encoder {
                 meta.kind
             );
         }
+        let n = &meta.normalizer;
+        if n.mean.is_empty() || n.mean.len() != n.std.len() {
+            anyhow::bail!(
+                "{}: normalizer has {} means and {} standard deviations",
+                meta_path.display(),
+                n.mean.len(),
+                n.std.len()
+            );
+        }
+        if n.mean.iter().any(|v| !v.is_finite())
+            || n.std.iter().any(|v| !(v.is_finite() && *v > 0.0))
+        {
+            anyhow::bail!(
+                "{}: normalizer statistics must be finite with positive standard deviations",
+                meta_path.display()
+            );
+        }
+        if kind != EncoderKind::None && !(1..=n.mean.len()).contains(&meta.latent) {
+            anyhow::bail!(
+                "{}: latent width {} must be between 1 and the input width {}",
+                meta_path.display(),
+                meta.latent,
+                n.mean.len()
+            );
+        }
         let weights = dir.join(format!("{name}.safetensors"));
         let mut rng = SmallRng::seed_from_u64(0);
         let enc = match kind {

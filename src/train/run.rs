@@ -367,6 +367,15 @@ pub fn train(
         };
         let update_started = Instant::now();
         let stats = ppo.update(&batch)?;
+        if !(stats.policy_loss.is_finite() && stats.value_loss.is_finite()) {
+            anyhow::bail!(
+                "update {}: the losses became non-finite (policy {}, value {}); the run stops \
+                 and keeps its last checkpoint",
+                state.updates + 1,
+                stats.policy_loss,
+                stats.value_loss
+            );
+        }
         let update_seconds = update_started.elapsed().as_secs_f64();
         state.updates += 1;
         state.env_steps += (n_steps * n_envs) as u64;
@@ -428,15 +437,15 @@ pub fn load_policy(run_dir: &Path) -> Result<(RunConfig, Ppo)> {
     let device = crate::learn::device();
     let ckpt = run_dir.join("checkpoint");
     let encoder = Encoder::load(&ckpt, encoder_kind(&config), &device)?;
-    let actions = crate::osim::Model::load(
-        config
-            .env
-            .model
-            .clone()
-            .unwrap_or_else(crate::default_model_path),
-    )?
-    .muscles
-    .len();
+    let env = crate::env::WalkEnv::new(config.env.clone(), 0)?;
+    let (actions, observed) = (env.action_size(), env.observation_size());
+    if encoder.input_size() != observed {
+        anyhow::bail!(
+            "{}: the encoder takes {} observation values, the environment gives {observed}",
+            run_dir.display(),
+            encoder.input_size()
+        );
+    }
     let mut ppo = Ppo::new(
         encoder,
         actions,
