@@ -328,10 +328,9 @@ fn spoiled_checkpoints_are_refused_by_name() {
     let dir = spoilable_copy("short-normalizer");
     let meta = dir.join("checkpoint/vae.ron");
     let text = std::fs::read_to_string(&meta).unwrap();
-    let spoiled = text.replacen("std: [", "std: [", 1);
-    let start = spoiled.find("std: [").unwrap() + "std: [".len();
-    let comma = start + spoiled[start..].find(',').unwrap();
-    let spoiled = format!("{}{}", &spoiled[..start], &spoiled[comma + 1..]);
+    let start = text.find("std: [").unwrap() + "std: [".len();
+    let comma = start + text[start..].find(',').unwrap();
+    let spoiled = format!("{}{}", &text[..start], &text[comma + 1..]);
     std::fs::write(&meta, spoiled).unwrap();
     let err = format!(
         "{:#}",
