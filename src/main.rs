@@ -292,6 +292,12 @@ fn main() -> ExitCode {
     }
     gaitscope::learn::configure_threads();
     let cli = Cli::parse();
+    if let Some(s) = cli.size.as_deref() {
+        if s.iter().any(|v| !(320..=16384).contains(v)) {
+            eprintln!("error: --size takes a width and a height between 320 and 16384, got {s:?}");
+            return ExitCode::FAILURE;
+        }
+    }
     let app_options = gaitscope::app::AppOptions {
         screenshot: cli.screenshot.clone(),
         frames: cli.frames,

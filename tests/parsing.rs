@@ -155,3 +155,37 @@ fn every_shipped_mesh_loads() {
     );
     assert!(e.is_err());
 }
+
+#[test]
+fn deeply_nested_xml_is_a_clear_error_not_a_stack_overflow() {
+    let deep = format!(
+        "<OpenSimDocument>{}{}</OpenSimDocument>",
+        "<Model>".repeat(13_000),
+        "</Model>".repeat(13_000)
+    );
+    let err = gaitscope::osim::Model::parse(&deep, std::path::Path::new("deep.osim"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("deep.osim") && err.contains("nest deeper"),
+        "{err}"
+    );
+    let err = gaitscope::osim::Mesh::parse(&deep, std::path::Path::new("deep.vtp"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("deep.vtp") && err.contains("nest deeper"),
+        "{err}"
+    );
+}
+
+#[test]
+fn collecting_no_steps_is_an_error() {
+    use gaitscope::train::collect::{collect, CollectConfig};
+    let config = CollectConfig {
+        steps: 0,
+        ..CollectConfig::default()
+    };
+    let err = collect(&gaitscope::env::EnvConfig::default(), &config).unwrap_err();
+    assert!(format!("{err:#}").contains("steps"), "{err:#}");
+}

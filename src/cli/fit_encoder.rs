@@ -17,8 +17,27 @@ pub fn run(
     config: &FitConfig,
 ) -> Result<()> {
     let data = Dataset::load(data_path)?;
-    let prepared = prepare(&data, 8.0, 0, 0.1);
     let dim = data.obs_dim;
+    if data.len() < 20 {
+        anyhow::bail!(
+            "{}: {} observations; fitting needs at least 20 (collect more with `gaitscope collect --steps N`)",
+            data_path.display(),
+            data.len()
+        );
+    }
+    if !(1..=dim).contains(&config.latent) {
+        anyhow::bail!(
+            "--latent must be between 1 and the observation width {dim}, got {}",
+            config.latent
+        );
+    }
+    if config.epochs == 0 || config.epochs > 1_000_000 {
+        anyhow::bail!(
+            "--epochs must be between 1 and 1000000, got {}",
+            config.epochs
+        );
+    }
+    let prepared = prepare(&data, 8.0, 0, 0.1);
     let normalizer = Normalizer::fit(&prepared.train, dim);
     let mut train = prepared.train.clone();
     let mut test = prepared.test.clone();

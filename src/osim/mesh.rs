@@ -29,6 +29,7 @@ impl Mesh {
 
     /// Parses the text of a `.vtp` file; `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Mesh, FormatError> {
+        super::xml::check_depth(text, path)?;
         let doc = Document::parse(text).map_err(|e| {
             FormatError::new(
                 path,

@@ -5,6 +5,7 @@ pub mod function;
 pub mod mesh;
 pub mod model;
 pub mod motion;
+pub mod xml;
 
 pub use error::FormatError;
 pub use function::{CubicSpline, Function};

@@ -320,6 +320,7 @@ impl Model {
         // are not valid namespaced XML names; rename `::` to `__` (same length, so lines and
         // columns in messages stay right).
         let text = text.replace("::", "__");
+        super::xml::check_depth(&text, path)?;
         let doc = Document::parse(&text).map_err(|e| {
             let pos = e.pos();
             FormatError::new(

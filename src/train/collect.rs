@@ -109,6 +109,12 @@ impl Dataset {
 
 /// Records observations with the configured exploration.
 pub fn collect(env_config: &EnvConfig, config: &CollectConfig) -> anyhow::Result<Dataset> {
+    if config.steps == 0 || config.steps > 100_000_000 {
+        anyhow::bail!(
+            "collect needs between 1 and 100,000,000 steps, got {}",
+            config.steps
+        );
+    }
     let env_config = EnvConfig {
         initial_state: InitialState::RandomPhase,
         ..env_config.clone()
