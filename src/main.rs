@@ -237,6 +237,9 @@ enum Command {
         /// Save the episode as an app recording (RON).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Write each foot's vertical ground reaction (body weights) per step as CSV.
+        #[arg(long)]
+        grf: Option<PathBuf>,
     },
     /// Export a recording's motion as an OpenSim .mot (angles in degrees).
     Export {
@@ -453,11 +456,13 @@ fn main() -> ExitCode {
             params,
             seconds,
             out,
+            grf,
         }) => gaitscope::cli::reflex::run(
             &model.unwrap_or_else(gaitscope::control::planar_model_path),
             &params.unwrap_or_else(gaitscope::control::planar_params_path),
             seconds,
             out.as_deref(),
+            grf.as_deref(),
         ),
         Some(Command::Export { recording, mot }) => {
             gaitscope::cli::record::export(&recording, &mot)

@@ -20,8 +20,15 @@ pub const OPENSIM_DURATION_S: f64 = 10.0;
 /// ... and this far (m).
 pub const OPENSIM_DISTANCE_M: f64 = 14.06;
 
-/// Runs the controller for `seconds` and prints the result; saves a recording to `out` if given.
-pub fn run(model: &Path, params: &Path, seconds: f64, out: Option<&Path>) -> Result<()> {
+/// Runs the controller for `seconds` and prints the result; saves a recording to `out` and the
+/// vertical ground reaction of each foot (body weights) to `grf` (CSV) if given.
+pub fn run(
+    model: &Path,
+    params: &Path,
+    seconds: f64,
+    out: Option<&Path>,
+    grf: Option<&Path>,
+) -> Result<()> {
     let model = Arc::new(Model::load(model).with_context(|| format!("{}", model.display()))?);
     let params = load_params(params)?;
     let dimension = if params.len() == N_PARAMS_PLANAR {
@@ -46,12 +53,27 @@ pub fn run(model: &Path, params: &Path, seconds: f64, out: Option<&Path>) -> Res
     let dt = sim.config().control_dt as f32;
     let mut rec = Recording::new("reflex", &model, dt);
     rec.frames.push(episode::frame(&sim));
+    let weight = model.total_mass() * 9.81;
+    let mut grf_csv = String::from("time,right_vertical_bw,left_vertical_bw\n");
     let ep = episode::run(&mut sim, &mut ctrl, &adapter, seconds, |s| {
         if out.is_some() {
             rec.frames.push(episode::frame(s));
         }
+        if grf.is_some() {
+            let c = s.foot_contacts();
+            grf_csv.push_str(&format!(
+                "{:.3},{:.4},{:.4}\n",
+                s.time(),
+                c[0].force.y / weight,
+                c[1].force.y / weight
+            ));
+        }
     })?;
     report(&ep, seconds);
+    if let Some(grf) = grf {
+        crate::util::write_atomic(grf, grf_csv.as_bytes())?;
+        println!("vertical ground reactions: {}", grf.display());
+    }
     if let Some(out) = out {
         rec.save(out)?;
         println!("{}: {} frames", out.display(), rec.frames.len());
