@@ -338,7 +338,7 @@ fn start_live(
     if options.load_shipped {
         let shipped = crate::models_dir().join("policies");
         let watch_shipped = options.watch.is_none();
-        let runs: Vec<(PathBuf, String, bool)> = [("none", false), ("ae", false), ("vae", true)]
+        let runs: Vec<(PathBuf, String, bool)> = [("none", true), ("ae", false), ("vae", false)]
             .into_iter()
             .map(|(name, watch)| {
                 (
