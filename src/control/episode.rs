@@ -3,14 +3,12 @@
 //! or the time is up; measure distance, speed and foot strikes, and optionally record frames in
 //! the app's format.
 
-use rapier3d::glamx::DVec3;
-
 use super::adapter::{sensors, Adapter, G, MASS};
 use super::reflex::LocoCtrl;
-use crate::live::frame::{Frame, GroundForce, MuscleFrame, Pose};
+use crate::live::frame::Frame;
 use crate::osim::model::Model;
 use crate::sim::{SimError, Simulation};
-use crate::train::eval::{LIFT_FRACTION, STRIKE_FRACTION};
+use crate::train::eval::StrikeCounter;
 
 /// osim-rl's controller example start: forward and rightward speed (m/s), pelvis height (m),
 /// trunk lean, then per leg (right, left) hip adduction, hip flexion, knee extension and ankle
@@ -123,7 +121,9 @@ pub fn run(
     let pelvis = adapter.pelvis_body();
     let x0 = sim.body_frames()[pelvis].pos.x;
     let mut obs = adapter.observe(sim);
-    let mut strikes = StrikeCounter::new(vertical_loads(sim));
+    // Loads in body weights, so the counter's weight is 1.
+    let mut strikes = StrikeCounter::default();
+    strikes.start(vertical_loads(sim), 1.0);
     let mut ep = Episode {
         excitation_range: (f64::INFINITY, f64::NEG_INFINITY),
         finite: true,
@@ -148,7 +148,7 @@ pub fn run(
         }
         ep.duration += dt;
         obs = adapter.observe(sim);
-        strikes.observe(vertical_loads(sim));
+        strikes.observe(vertical_loads(sim), 1.0);
         each(sim);
         if obs.pelvis.height < FALL_HEIGHT {
             ep.fell = true;
@@ -165,81 +165,8 @@ fn vertical_loads(sim: &Simulation) -> [f64; 2] {
     [c[0].force.y / (MASS * G), c[1].force.y / (MASS * G)]
 }
 
-/// Foot strikes with hysteresis (the thresholds of `gaitscope eval`).
-struct StrikeCounter {
-    loaded: [bool; 2],
-    strikes: [usize; 2],
-}
-
-impl StrikeCounter {
-    fn new(load: [f64; 2]) -> StrikeCounter {
-        StrikeCounter {
-            loaded: load.map(|f| f > STRIKE_FRACTION),
-            strikes: [0; 2],
-        }
-    }
-
-    fn observe(&mut self, load: [f64; 2]) {
-        for ((loaded, strikes), f) in self.loaded.iter_mut().zip(&mut self.strikes).zip(load) {
-            if !*loaded && f > STRIKE_FRACTION {
-                *loaded = true;
-                *strikes += 1;
-            } else if *loaded && f < LIFT_FRACTION {
-                *loaded = false;
-            }
-        }
-    }
-}
-
-fn vec3(v: DVec3) -> [f32; 3] {
-    [v.x as f32, v.y as f32, v.z as f32]
-}
-
 /// The app's frame of the simulation's current state (no reference: no ghost, no reference
 /// coordinates).
 pub fn frame(sim: &Simulation) -> Frame {
-    let model = sim.model();
-    let frames = sim.body_frames();
-    let (q, _) = sim.coordinates();
-    let muscles = model
-        .muscles
-        .iter()
-        .zip(sim.muscles())
-        .zip(sim.muscle_paths())
-        .map(|((m, s), path)| MuscleFrame {
-            points: path.into_iter().map(vec3).collect(),
-            activation: s.activation as f32,
-            force: (s.force / m.max_isometric_force) as f32,
-            fiber_length: (s.fiber_length / m.optimal_fiber_length) as f32,
-        })
-        .collect();
-    let ground_forces = sim.foot_contacts().iter().map(ground_force).collect();
-    Frame {
-        time: sim.time() as f32,
-        bodies: frames.iter().map(Pose::of).collect(),
-        muscles,
-        contact_spheres: model
-            .contact_spheres
-            .iter()
-            .map(|s| vec3(frames[s.body].point(DVec3::from_array(s.location))))
-            .collect(),
-        ground_forces,
-        center_of_mass: vec3(sim.center_of_mass().0),
-        coordinates: q.iter().map(|v| *v as f32).collect(),
-        ..Frame::default()
-    }
-}
-
-/// Force and centre of pressure (as the live view computes it) of one foot.
-fn ground_force(c: &crate::sim::FootContact) -> GroundForce {
-    let f = c.force;
-    let point = if f.y.abs() > 1.0 {
-        [(c.torque.z / f.y) as f32, 0.0, (-c.torque.x / f.y) as f32]
-    } else {
-        [0.0; 3]
-    };
-    GroundForce {
-        point,
-        force: vec3(f),
-    }
+    Frame::of_sim(sim)
 }

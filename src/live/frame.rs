@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::env::WalkEnv;
 use crate::sim::kinematics::{body_frames, Frame as BodyFrame};
+use crate::sim::Simulation;
 
 /// A rigid pose: translation (m) and rotation as a unit quaternion `[x, y, z, w]`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -93,11 +94,10 @@ impl Frame {
         }
     }
 
-    /// Captures the environment's current state.
+    /// Captures the environment's current state, with the reference ghost walking over the model.
     pub fn capture(env: &WalkEnv) -> Frame {
         let sim = env.sim();
         let model = sim.model();
-        let frames = sim.body_frames();
         let (q, _) = sim.coordinates();
         let (mut q_ref, _) = env.reference_now();
         // The ghost walks over the model: same pelvis position on the ground plane.
@@ -107,12 +107,24 @@ impl Frame {
             }
         }
         let ghost = body_frames(model, &q_ref);
-        let paths = sim.muscle_paths();
+        Frame {
+            phase: env.phase() as f32,
+            ghost: ghost.iter().map(Pose::of).collect(),
+            reference: q_ref.iter().map(|v| *v as f32).collect(),
+            ..Frame::of_sim(sim)
+        }
+    }
+
+    /// Captures a simulation's current state alone (no reference: no ghost, no phase).
+    pub fn of_sim(sim: &Simulation) -> Frame {
+        let model = sim.model();
+        let frames = sim.body_frames();
+        let (q, _) = sim.coordinates();
         let muscles = model
             .muscles
             .iter()
             .zip(sim.muscles())
-            .zip(paths)
+            .zip(sim.muscle_paths())
             .map(|((m, s), path)| MuscleFrame {
                 points: path.into_iter().map(vec3).collect(),
                 activation: s.activation as f32,
@@ -144,18 +156,13 @@ impl Frame {
             .collect();
         Frame {
             time: sim.time() as f32,
-            phase: env.phase() as f32,
             bodies: frames.iter().map(Pose::of).collect(),
-            ghost: ghost.iter().map(Pose::of).collect(),
             muscles,
             contact_spheres,
             ground_forces,
             center_of_mass: vec3(sim.center_of_mass().0),
             coordinates: q.iter().map(|v| *v as f32).collect(),
-            reference: q_ref.iter().map(|v| *v as f32).collect(),
-            reward: 0.0,
-            episode_return: 0.0,
-            latent: None,
+            ..Frame::default()
         }
     }
 }

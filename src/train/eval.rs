@@ -168,19 +168,22 @@ fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
-/// Counts foot strikes with hysteresis (see [`STRIKE_FRACTION`]).
+/// Counts foot strikes with hysteresis (see [`STRIKE_FRACTION`]); right foot first.
 #[derive(Debug, Clone, Default)]
-struct StrikeCounter {
+pub struct StrikeCounter {
     loaded: [bool; 2],
-    strikes: [usize; 2],
+    /// Strikes so far, right and left.
+    pub strikes: [usize; 2],
 }
 
 impl StrikeCounter {
-    fn start(&mut self, vertical: [f64; 2], weight: f64) {
+    /// Starts counting with the feet's current vertical forces (a loaded foot is not a strike).
+    pub fn start(&mut self, vertical: [f64; 2], weight: f64) {
         self.loaded = vertical.map(|f| f > STRIKE_FRACTION * weight);
     }
 
-    fn observe(&mut self, vertical: [f64; 2], weight: f64) {
+    /// Counts the strikes in one step's vertical forces.
+    pub fn observe(&mut self, vertical: [f64; 2], weight: f64) {
         for ((loaded, strikes), f) in self.loaded.iter_mut().zip(&mut self.strikes).zip(vertical) {
             if !*loaded && f > STRIKE_FRACTION * weight {
                 *loaded = true;
