@@ -130,3 +130,11 @@ fn the_planar_model_walks_ten_seconds() {
     let pelvis = sim.body_frames()[adapter.pelvis_body()];
     assert!(pelvis.pos.z.abs() < 1e-3);
 }
+
+#[test]
+fn the_apps_reflex_demo_records_a_walk_the_player_accepts() {
+    let (ep, rec) = gaitscope::control::episode::record_walk(2.0).unwrap();
+    assert!(!ep.fell && ep.distance > 1.0, "{:.2} m", ep.distance);
+    assert_eq!(rec.frames.len(), 201);
+    rec.validate().unwrap();
+}

@@ -793,6 +793,22 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
                 });
             }
         }
+        if ui
+            .button("reflex walk")
+            .on_hover_text(
+                "osim-rl's Song-Geyer reflex controller walking the planar model for 10 s, \
+                 simulated now and opened in the player",
+            )
+            .clicked()
+        {
+            file_job(
+                &p.state.files_tx,
+                || match crate::control::episode::record_walk(10.0) {
+                    Ok((_, rec)) => FileResult::Loaded(rec),
+                    Err(e) => FileResult::Done(format!("reflex walk failed: {e:#}")),
+                },
+            );
+        }
         if ui.button("load").clicked() {
             let path = PathBuf::from(p.state.recording_path.trim());
             file_job(&p.state.files_tx, move || match Recording::load(&path) {

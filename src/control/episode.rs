@@ -6,6 +6,7 @@
 use super::adapter::{sensors, Adapter, G, MASS};
 use super::reflex::LocoCtrl;
 use crate::live::frame::Frame;
+use crate::live::recording::Recording;
 use crate::osim::model::Model;
 use crate::sim::{SimError, Simulation};
 use crate::train::eval::StrikeCounter;
@@ -169,4 +170,25 @@ fn vertical_loads(sim: &Simulation) -> [f64; 2] {
 /// coordinates).
 pub fn frame(sim: &Simulation) -> Frame {
     Frame::of_sim(sim)
+}
+
+/// Walks the shipped planar model with the shipped 2-D parameters for `seconds` from
+/// [`INIT_POSE`] and returns the walk as an app recording (for the app's reflex demo).
+pub fn record_walk(seconds: f64) -> anyhow::Result<(Episode, Recording)> {
+    let model = std::sync::Arc::new(Model::load(super::planar_model_path())?);
+    let params = super::reflex::load_params(&super::planar_params_path())?;
+    let mut sim = Simulation::new(model.clone(), crate::sim::SimConfig::default())?;
+    let adapter = Adapter::new(&model)?;
+    let mut ctrl = LocoCtrl::new(super::Dimension::Planar, &params)?;
+    start(&mut sim, &INIT_POSE)?;
+    let mut rec = Recording::new(
+        "reflex walk (osim-rl controller)",
+        &model,
+        sim.config().control_dt as f32,
+    );
+    rec.frames.push(frame(&sim));
+    let ep = run(&mut sim, &mut ctrl, &adapter, seconds, |s| {
+        rec.frames.push(frame(s));
+    })?;
+    Ok((ep, rec))
 }
