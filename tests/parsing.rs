@@ -189,3 +189,16 @@ fn collecting_no_steps_is_an_error() {
     let err = collect(&gaitscope::env::EnvConfig::default(), &config).unwrap_err();
     assert!(format!("{err:#}").contains("steps"), "{err:#}");
 }
+
+#[test]
+fn numbers_too_large_for_the_kinematics_are_errors() {
+    let text = model_text().replacen("<mass>9.3014</mass>", "<mass>1e308</mass>", 1);
+    let e = Model::parse(&text, Path::new("m.osim")).unwrap_err();
+    assert!(e.to_string().contains("1e308"), "{e}");
+    let path = gaitscope::models_dir().join("motions/normal.mot");
+    let t = Table::load(&path).unwrap();
+    let mut huge = t.clone();
+    huge.rows[3][1] = 1e308;
+    let e = Table::parse(&huge.to_text(), Path::new("huge.mot")).unwrap_err();
+    assert!(e.to_string().contains("row 4"), "{e}");
+}

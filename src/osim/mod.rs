@@ -8,6 +8,10 @@ pub mod motion;
 pub mod xml;
 
 pub use error::FormatError;
+
+/// The largest magnitude a number in a model or motion file may have: beyond it (1e308, say)
+/// the kinematics overflow to inf and NaN; the shipped files stay below 1e6.
+pub const MAX_MAGNITUDE: f64 = 1e12;
 pub use function::{CubicSpline, Function};
 pub use mesh::Mesh;
 pub use model::Model;

@@ -450,8 +450,14 @@ impl Reader<'_, '_> {
         self.text(node)
             .split_whitespace()
             .map(|t| match t.parse::<f64>() {
-                Ok(v) if v.is_finite() => Ok(v),
-                Ok(_) => Err(self.err(node, format!("value \"{t}\" is not finite"))),
+                Ok(v) if v.abs() <= super::MAX_MAGNITUDE => Ok(v),
+                Ok(_) => Err(self.err(
+                    node,
+                    format!(
+                        "value \"{t}\" is not finite or beyond +-{:e}",
+                        super::MAX_MAGNITUDE
+                    ),
+                )),
                 Err(_) => Err(self.err(node, format!("\"{t}\" is not a number"))),
             })
             .collect()

@@ -109,13 +109,16 @@ impl Table {
             for (k, tok) in line.split_whitespace().enumerate() {
                 let col = labels.get(k).map(String::as_str).unwrap_or("(extra)");
                 match tok.parse::<f64>() {
-                    Ok(v) if v.is_finite() => row.push(v),
+                    Ok(v) if v.abs() <= super::MAX_MAGNITUDE => row.push(v),
                     _ => {
                         return Err(FormatError::new(
                             path,
                             format!("row {row_no}, column \"{col}\""),
                             lineno,
-                            format!("\"{tok}\" is not a finite number"),
+                            format!(
+                                "\"{tok}\" is not a finite number within +-{:e}",
+                                super::MAX_MAGNITUDE
+                            ),
                         ))
                     }
                 }
