@@ -136,6 +136,12 @@ fn recordings_round_trip_reject_bad_files_and_export_motion() {
     short.frames[2].coordinates.pop();
     short.save(&dir.join("short.ron")).unwrap();
     assert!(Recording::load(&dir.join("short.ron")).is_err());
+    let mut nan = rec.clone();
+    nan.frames[1].bodies[2].translation[0] = f32::NAN;
+    let err = format!("{:#}", nan.validate().unwrap_err());
+    assert!(err.contains("frame 1") && err.contains("bodies"), "{err}");
+    nan.save(&dir.join("nan.ron")).unwrap();
+    assert!(Recording::load(&dir.join("nan.ron")).is_err());
 
     let mot = dir.join("episode.mot");
     rec.export_mot(&mot).unwrap();

@@ -86,6 +86,43 @@ fn vec3(v: DVec3) -> [f32; 3] {
 }
 
 impl Frame {
+    /// The name of the first field holding a non-finite number, if any (a loaded recording with
+    /// NaN would make bones vanish and export NaN into a `.mot`).
+    pub fn non_finite_field(&self) -> Option<&'static str> {
+        let bad = |v: &[f32]| v.iter().any(|x| !x.is_finite());
+        let poses = |p: &[Pose]| p.iter().any(|p| bad(&p.translation) || bad(&p.rotation));
+        let checks: [(&'static str, bool); 11] = [
+            ("time", !self.time.is_finite() || !self.phase.is_finite()),
+            ("bodies", poses(&self.bodies)),
+            ("ghost", poses(&self.ghost)),
+            (
+                "muscles",
+                self.muscles.iter().any(|m| {
+                    m.points.iter().any(|p| bad(p)) || bad(&[m.activation, m.force, m.fiber_length])
+                }),
+            ),
+            (
+                "contact_spheres",
+                self.contact_spheres.iter().any(|p| bad(p)),
+            ),
+            (
+                "ground_forces",
+                self.ground_forces
+                    .iter()
+                    .any(|g| bad(&g.point) || bad(&g.force)),
+            ),
+            ("center_of_mass", bad(&self.center_of_mass)),
+            ("coordinates", bad(&self.coordinates)),
+            ("reference", bad(&self.reference)),
+            (
+                "reward",
+                !self.reward.is_finite() || !self.episode_return.is_finite(),
+            ),
+            ("latent", self.latent.is_some_and(|l| bad(&l))),
+        ];
+        checks.iter().find(|(_, b)| *b).map(|(name, _)| *name)
+    }
+
     /// Sets [`Frame::latent`] from the first two features of `map` for observation `obs`.
     pub fn place_latent(&mut self, map: &crate::learn::snapshot::FeatureMap, obs: &[f64]) {
         let z = map.features(obs);

@@ -83,6 +83,9 @@ impl Recording {
                     self.coordinates.len()
                 );
             }
+            if let Some(field) = f.non_finite_field() {
+                bail!("frame {i} holds a non-finite number in {field}");
+            }
         }
         Ok(())
     }
