@@ -350,3 +350,32 @@ fn spoiled_checkpoints_are_refused_by_name() {
     assert!(err.contains("normalizer"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_run_folder_trains_in_one_process_at_a_time() {
+    let dir = std::env::temp_dir().join(format!("gaitscope-locked-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // A live owner (this very process) holds the lock: training refuses.
+    std::fs::write(dir.join("train.lock"), format!("{}\n", std::process::id())).unwrap();
+    let err = train(RunConfig::default(), &dir, None, None).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("being trained by process"),
+        "{err:#}"
+    );
+    // A stale lock (no such process) is taken over, and released at the end.
+    std::fs::write(dir.join("train.lock"), "999999999\n").unwrap();
+    let run = dir.join("run");
+    std::fs::create_dir_all(&run).unwrap();
+    std::fs::write(run.join("train.lock"), "999999999\n").unwrap();
+    let state = train(
+        tiny(&dir, 128, EncoderMode::Frozen, EncoderKind::None),
+        &run,
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(state.updates, 1);
+    assert!(!run.join("train.lock").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

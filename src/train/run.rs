@@ -217,6 +217,7 @@ pub fn train(
         config.validate().context("run configuration")?;
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let _lock = RunLock::take(dir)?;
     let state_path = ckpt_dir.join("state.ron");
     let (config, mut state) = if state_path.exists() {
         let text = std::fs::read_to_string(dir.join("config.ron"))
@@ -517,6 +518,64 @@ fn poll_control(control: &Receiver<Control>, deferred: &mut Vec<Control>, paused
             Control::Resume => paused = false,
         }
     }
+}
+
+/// One training process per run folder: `train.lock` holds the owner's process id, is taken
+/// with `create_new`, and is removed when the run ends. A lock left by a process that no longer
+/// exists (killed with -9) is taken over.
+struct RunLock {
+    path: PathBuf,
+}
+
+impl RunLock {
+    fn take(dir: &Path) -> Result<RunLock> {
+        let path = dir.join("train.lock");
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    writeln!(f, "{}", std::process::id())?;
+                    f.sync_all()?;
+                    return Ok(RunLock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let owner = std::fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|t| t.trim().parse::<i32>().ok());
+                    if let Some(pid) = owner.filter(|p| process_alive(*p)) {
+                        anyhow::bail!(
+                            "{} is being trained by process {pid} (remove {} if that is wrong)",
+                            dir.display(),
+                            path.display()
+                        );
+                    }
+                    // Stale: its owner is gone.
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(e) => return Err(e).with_context(|| format!("creating {}", path.display())),
+            }
+        }
+        anyhow::bail!("{}: could not take the run lock", path.display())
+    }
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Whether a process with this id exists (signal 0 checks without sending anything).
+fn process_alive(pid: i32) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: kill with signal 0 only checks for the process; it has no other effect.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// Rewrites a `metrics.csv` written with older columns in today's (missing values NaN), so a
