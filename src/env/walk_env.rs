@@ -189,12 +189,7 @@ impl WalkEnv {
 
     /// Observation size (296 for the shipped model, 298 with the phase).
     pub fn observation_size(&self) -> usize {
-        size(self.sim.model())
-            + if self.config.tracking.phase_observation {
-                2
-            } else {
-                0
-            }
+        observation_size(self.sim.model(), &self.config)
     }
 
     /// Action size (one excitation per muscle).
@@ -413,6 +408,16 @@ impl WalkEnv {
         }
         false
     }
+}
+
+/// Observation size of an environment on `model` with `config`, without building it.
+pub fn observation_size(model: &Model, config: &EnvConfig) -> usize {
+    size(model)
+        + if config.tracking.phase_observation {
+            2
+        } else {
+            0
+        }
 }
 
 fn log_once(message: &str) {

@@ -95,12 +95,17 @@ impl ActorCritic {
     /// Log-probabilities of stored samples `u` under the configured distribution, shape (n).
     pub fn log_prob(&self, features: &Tensor, u: &Tensor) -> Result<Tensor> {
         let mean = self.policy.forward(features)?;
+        self.log_prob_at(&mean, u)
+    }
+
+    /// Log-probabilities of `u` given the policy's mean, under the configured distribution.
+    fn log_prob_at(&self, mean: &Tensor, u: &Tensor) -> Result<Tensor> {
         match self.distribution {
             ActionDistribution::ClippedGaussian => {
-                gaussian_log_prob(&mean, self.log_std.as_tensor(), u)
+                gaussian_log_prob(mean, self.log_std.as_tensor(), u)
             }
             ActionDistribution::SquashedGaussian => {
-                squashed_log_prob(&mean, self.log_std.as_tensor(), u)
+                squashed_log_prob(mean, self.log_std.as_tensor(), u)
             }
         }
     }
@@ -134,15 +139,7 @@ impl ActorCritic {
             u[i] = mean_v[i] + std[i % k] * noise;
         }
         let ut = Tensor::from_vec(u.clone(), (n, k), mean.device())?;
-        let logp = match self.distribution {
-            ActionDistribution::ClippedGaussian => {
-                gaussian_log_prob(&mean, self.log_std.as_tensor(), &ut)
-            }
-            ActionDistribution::SquashedGaussian => {
-                squashed_log_prob(&mean, self.log_std.as_tensor(), &ut)
-            }
-        }?
-        .to_vec1::<f32>()?;
+        let logp = self.log_prob_at(&mean, &ut)?.to_vec1::<f32>()?;
         let a = u.iter().map(|x| self.distribution.action(*x)).collect();
         Ok(Actions {
             u,

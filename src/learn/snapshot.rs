@@ -70,6 +70,13 @@ impl PolicySnapshot {
         })
     }
 
+    /// The Gaussian's mean for one raw observation.
+    fn mean(&self, raw: &[f64]) -> Vec<f32> {
+        let f = self.features.features(raw);
+        let mut acts = Vec::new();
+        self.policy.apply(&f, 1, &mut acts)
+    }
+
     /// The expected excitations under a clipped-Gaussian policy for one raw observation,
     /// `E[clip(u, 0, 1)]`: what the muscles see on average while the policy trains, which with
     /// a wide distribution differs a lot from the clipped mean (the live view and recordings act
@@ -78,10 +85,7 @@ impl PolicySnapshot {
         if self.distribution == ActionDistribution::SquashedGaussian {
             return self.act(raw);
         }
-        let f = self.features.features(raw);
-        let mut acts = Vec::new();
-        self.policy
-            .apply(&f, 1, &mut acts)
+        self.mean(raw)
             .iter()
             .zip(&self.std)
             .map(|(m, s)| self.distribution.expected_action(*m, *s) as f64)
@@ -93,10 +97,7 @@ impl PolicySnapshot {
     /// policy's mean as `(mean + 1) / 2`, issue #1592, which is not what it trained; we act
     /// with the action the training distribution centres on.)
     pub fn act(&self, raw: &[f64]) -> Vec<f64> {
-        let f = self.features.features(raw);
-        let mut acts = Vec::new();
-        self.policy
-            .apply(&f, 1, &mut acts)
+        self.mean(raw)
             .iter()
             .map(|u| self.distribution.action(*u) as f64)
             .collect()

@@ -438,8 +438,15 @@ pub fn load_policy(run_dir: &Path) -> Result<(RunConfig, Ppo)> {
     let device = crate::learn::device();
     let ckpt = run_dir.join("checkpoint");
     let encoder = Encoder::load(&ckpt, encoder_kind(&config), &device)?;
-    let env = crate::env::WalkEnv::new(config.env.clone(), 0)?;
-    let (actions, observed) = (env.action_size(), env.observation_size());
+    let model = crate::osim::Model::load(
+        config
+            .env
+            .model
+            .clone()
+            .unwrap_or_else(crate::default_model_path),
+    )?;
+    let actions = model.muscles.len();
+    let observed = crate::env::walk_env::observation_size(&model, &config.env);
     if encoder.input_size() != observed {
         anyhow::bail!(
             "{}: the encoder takes {} observation values, the environment gives {observed}",
