@@ -157,6 +157,42 @@ fn summed_errors_make_the_imitation_kernel_sharp() {
 }
 
 #[test]
+fn per_joint_kernels_give_each_coordinate_its_own_share() {
+    // Coordinate 0 is 0.3 rad and 1 rad/s off, coordinate 1 exact, weights 3 and 1:
+    // pos = (3 exp(-8 * 0.09) + 1) / 4, vel = (3 exp(-0.5 * 1) + 1) / 4.
+    let (q, q_ref, qd, qd_ref) = ([0.3, 0.0], [0.0, 0.0], [1.0, 0.0], [0.0, 0.0]);
+    let config = RewardConfig {
+        per_joint: true,
+        pos_scale: 8.0,
+        vel_scale: 0.5,
+        weights: vec![3.0, 1.0],
+        ..RewardConfig::default()
+    };
+    let r = reward(
+        &config,
+        [0.0, 0.0],
+        [0.0, 0.0],
+        &[0, 1],
+        (&q, &qd),
+        (&q_ref, &qd_ref),
+    );
+    let pos = (3.0 * (-0.72f64).exp() + 1.0) / 4.0;
+    let vel = (3.0 * (-0.5f64).exp() + 1.0) / 4.0;
+    assert!((r.imitation - (0.75 * pos + 0.25 * vel)).abs() < 1e-12);
+    // One coordinate far off no longer zeroes the signal of the others (the summed kernel's
+    // exp(-2 * 4) would).
+    let far = reward(
+        &config,
+        [0.0, 0.0],
+        [0.0, 0.0],
+        &[0, 1],
+        (&[2.0, 0.0], &[0.0, 0.0]),
+        (&q_ref, &qd_ref),
+    );
+    assert!(far.imitation > 0.75 * 0.25 && far.imitation < 0.75 * 0.26 + 0.25);
+}
+
+#[test]
 fn the_walking_start_moves_at_the_target_speed_and_observes_the_phase() {
     use gaitscope::env::Tracking;
     let env = walking_env(Tracking {

@@ -6,7 +6,9 @@
 //! `reward = imitation_weight * imitation + goal_weight * goal`, with `d_pos`, `d_vel` the mean
 //! squared errors over the imitated coordinates (the study), or their sums (`sum_errors`, the
 //! walking recipe: DeepMimic's kernels sum the errors, so a 0.3 rad error everywhere no longer
-//! scores 0.84).
+//! scores 0.84), or one kernel per coordinate (`per_joint`, MyoAssist's imitation env:
+//! `pos_weight * sum_j w_j exp(-pos_scale e_j^2) / sum_j w_j`, the same for speeds), so that every
+//! joint earns its own share and one far-off joint does not zero the others' signal.
 
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +37,12 @@ pub struct RewardConfig {
     pub coordinates: Vec<String>,
     /// Sum the squared errors over the coordinates instead of averaging them.
     pub sum_errors: bool,
+    /// One kernel per coordinate, averaged with `weights` (MyoAssist's form); overrides
+    /// `sum_errors`.
+    pub per_joint: bool,
+    /// Per-coordinate weights of the `per_joint` kernels, in the order of `coordinates`; empty:
+    /// all 1.
+    pub weights: Vec<f64>,
 }
 
 impl Default for RewardConfig {
@@ -64,6 +72,8 @@ impl Default for RewardConfig {
             .map(String::from)
             .to_vec(),
             sum_errors: false,
+            per_joint: false,
+            weights: Vec::new(),
         }
     }
 }
@@ -92,23 +102,37 @@ pub fn reward(
     let dvx = (pelvis_velocity[0] - target[0]).powi(2);
     let dvz = (pelvis_velocity[1] - target[1]).powi(2);
     let goal = (-config.goal_scale * (dvx + dvz)).exp();
-    let n = if config.sum_errors {
-        1.0
+    let imitation = if config.per_joint {
+        let weight = |k: usize| config.weights.get(k).copied().unwrap_or(1.0);
+        let total: f64 = (0..indices.len())
+            .map(weight)
+            .sum::<f64>()
+            .max(f64::MIN_POSITIVE);
+        let (mut pos, mut vel) = (0.0, 0.0);
+        for (k, &i) in indices.iter().enumerate() {
+            pos += weight(k) * (-config.pos_scale * (q[i] - q_ref[i]).powi(2)).exp();
+            vel += weight(k) * (-config.vel_scale * (qd[i] - qd_ref[i]).powi(2)).exp();
+        }
+        (config.pos_weight * pos + config.vel_weight * vel) / total
     } else {
-        indices.len().max(1) as f64
+        let n = if config.sum_errors {
+            1.0
+        } else {
+            indices.len().max(1) as f64
+        };
+        let d_pos = indices
+            .iter()
+            .map(|&i| (q[i] - q_ref[i]).powi(2))
+            .sum::<f64>()
+            / n;
+        let d_vel = indices
+            .iter()
+            .map(|&i| (qd[i] - qd_ref[i]).powi(2))
+            .sum::<f64>()
+            / n;
+        config.pos_weight * (-config.pos_scale * d_pos).exp()
+            + config.vel_weight * (-config.vel_scale * d_vel).exp()
     };
-    let d_pos = indices
-        .iter()
-        .map(|&i| (q[i] - q_ref[i]).powi(2))
-        .sum::<f64>()
-        / n;
-    let d_vel = indices
-        .iter()
-        .map(|&i| (qd[i] - qd_ref[i]).powi(2))
-        .sum::<f64>()
-        / n;
-    let imitation = config.pos_weight * (-config.pos_scale * d_pos).exp()
-        + config.vel_weight * (-config.vel_scale * d_vel).exp();
     RewardTerms {
         goal,
         imitation,

@@ -106,6 +106,16 @@ impl RunConfig {
         ] {
             check(&format!("env.reward.{name}"), v, -1e6, 1e6)?;
         }
+        for (k, &w) in r.weights.iter().enumerate() {
+            check(&format!("env.reward.weights[{k}]"), w, 0.0, 1e6)?;
+        }
+        if !r.weights.is_empty() && r.weights.len() != r.coordinates.len() {
+            anyhow::bail!(
+                "env.reward.weights has {} values for {} coordinates",
+                r.weights.len(),
+                r.coordinates.len()
+            );
+        }
         if let Some([x, z]) = r.target_velocity {
             check("env.reward.target_velocity[0]", x, -100.0, 100.0)?;
             check("env.reward.target_velocity[1]", z, -100.0, 100.0)?;
