@@ -379,3 +379,141 @@ fn a_run_folder_trains_in_one_process_at_a_time() {
     assert!(!run.join("train.lock").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_interrupted_checkpoint_swap_is_finished_or_undone_on_opening() {
+    use gaitscope::train::folder::RunFolder;
+    let dir = std::env::temp_dir().join(format!("gaitscope-swap-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let write = |d: &std::path::Path, update: &str| {
+        std::fs::create_dir_all(d).unwrap();
+        std::fs::write(d.join("policy.safetensors"), update).unwrap();
+        std::fs::write(d.join("state.ron"), update).unwrap();
+    };
+    // Killed between the two renames: only checkpoint.old is complete. A half-written
+    // checkpoint.new (no state.ron) and a temporary file are also left.
+    write(&dir.join("checkpoint.old"), "10");
+    std::fs::create_dir_all(dir.join("checkpoint.new")).unwrap();
+    std::fs::write(dir.join("checkpoint.new/policy.safetensors"), "20").unwrap();
+    std::fs::write(dir.join(".metrics.csv.tmp123"), "x").unwrap();
+    {
+        let (folder, recovery) = RunFolder::open(&dir).unwrap();
+        assert!(folder.has_checkpoint());
+        assert_eq!(recovery.repairs.len(), 3, "{:?}", recovery.repairs);
+        let policy = std::fs::read_to_string(dir.join("checkpoint/policy.safetensors")).unwrap();
+        assert_eq!(policy, "10");
+        assert!(!dir.join("checkpoint.old").exists() && !dir.join("checkpoint.new").exists());
+        assert!(!dir.join(".metrics.csv.tmp123").exists());
+        // A failing write keeps the previous checkpoint whole.
+        let err = folder
+            .write_checkpoint(|d| {
+                std::fs::write(d.join("policy.safetensors"), "30")?;
+                anyhow::bail!("disk full")
+            })
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("disk full"), "{err:#}");
+        let policy = std::fs::read_to_string(dir.join("checkpoint/policy.safetensors")).unwrap();
+        assert_eq!(policy, "10");
+        // A complete write replaces every file at once.
+        folder.write_checkpoint(|d| Ok(write(d, "40"))).unwrap();
+        let policy = std::fs::read_to_string(dir.join("checkpoint/policy.safetensors")).unwrap();
+        assert_eq!(policy, "40");
+        assert!(!dir.join("checkpoint.new").exists() && !dir.join("checkpoint.old").exists());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn metrics_are_cut_back_to_the_checkpoint_and_half_lines_dropped() {
+    use gaitscope::train::folder::RunFolder;
+    use gaitscope::train::messages::UpdateMetrics;
+    let dir = std::env::temp_dir().join(format!("gaitscope-rows-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let row = |u: u64| {
+        UpdateMetrics {
+            update: u as usize,
+            env_steps: 128 * u,
+            ..UpdateMetrics::default()
+        }
+        .csv()
+    };
+    // Rows 1-3, then 2-3 again (a resume without truncation), then half of row 4.
+    let mut text = format!("{}\n", UpdateMetrics::HEADER);
+    for u in [1, 2, 3, 2, 3] {
+        text.push_str(&row(u));
+        text.push('\n');
+    }
+    text.push_str(&row(4)[..10]);
+    std::fs::write(dir.join("metrics.csv"), &text).unwrap();
+    let (folder, _) = RunFolder::open(&dir).unwrap();
+    // The checkpoint holds update 1: rows after it go (the duplicates and the half line too).
+    let dropped = folder
+        .prepare_metrics(1, |_| unreachable!("the header is today's"))
+        .unwrap();
+    assert_eq!(dropped, 4);
+    let kept = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    assert_eq!(kept, format!("{}\n{}\n", UpdateMetrics::HEADER, row(1)));
+    folder
+        .append_metrics(&UpdateMetrics {
+            update: 2,
+            ..UpdateMetrics::default()
+        })
+        .unwrap();
+    let rows = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 3);
+    assert!(rows.ends_with('\n'));
+    drop(folder);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_run_killed_at_random_instants_resumes_without_lost_or_repeated_updates() {
+    use rand::{Rng, SeedableRng};
+    let dir = std::env::temp_dir().join(format!("gaitscope-kill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = dir.join("run");
+    let updates = 40u64;
+    let config = tiny(&dir, 128 * updates, EncoderMode::Frozen, EncoderKind::None);
+    let path = dir.join("tiny.ron");
+    std::fs::write(&path, ron::ser::to_string(&config).unwrap()).unwrap();
+    let command = || {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_gaitscope"));
+        c.args(["train", "--config"])
+            .arg(&path)
+            .arg("--out")
+            .arg(&run)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        c
+    };
+    // Checkpoints every update, so kills land inside checkpoint writes as well.
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(13);
+    let mut kills = 0;
+    for _ in 0..6 {
+        let mut child = command().spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(rng.gen_range(300..2500)));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL
+            kills += 1;
+        }
+        child.wait().unwrap();
+    }
+    let status = command().status().unwrap();
+    assert!(status.success(), "the final resume failed: {status}");
+    assert!(kills > 0, "no run was killed: make the run longer");
+    let metrics = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
+    let numbers: Vec<u64> = metrics
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(numbers, (1..=updates).collect::<Vec<_>>(), "{metrics}");
+    let state = std::fs::read_to_string(run.join("checkpoint/state.ron")).unwrap();
+    assert!(state.contains(&format!("updates: {updates}")), "{state}");
+    for leftover in ["checkpoint.new", "checkpoint.old", "train.lock"] {
+        assert!(!run.join(leftover).exists(), "{leftover} left behind");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

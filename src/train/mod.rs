@@ -3,6 +3,7 @@
 
 pub mod collect;
 pub mod eval;
+pub mod folder;
 pub mod messages;
 pub mod run;
 pub mod session;

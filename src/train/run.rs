@@ -1,7 +1,6 @@
 //! A training run: a RON configuration, a run folder (`config.ron`, `metrics.csv`, `checkpoint/`),
 //! the rollout-update loop over the worker pool, checkpoints written atomically, and resume.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -9,6 +8,7 @@ use anyhow::{Context, Result};
 use crossbeam_channel::{Receiver, Sender};
 use serde::{Deserialize, Serialize};
 
+use super::folder::RunFolder;
 use super::messages::{Control, Event, UpdateMetrics};
 use super::workers::{Rollout, WorkerPool};
 use crate::env::EnvConfig;
@@ -221,13 +221,21 @@ pub fn train(
             let _ = tx.try_send(e);
         }
     };
-    let ckpt_dir = dir.join("checkpoint");
-    if !ckpt_dir.join("state.ron").exists() {
+    if !dir
+        .join(super::folder::CHECKPOINT)
+        .join("state.ron")
+        .exists()
+        && !dir.join("checkpoint.new").join("state.ron").exists()
+        && !dir.join("checkpoint.old").join("state.ron").exists()
+    {
         // A new run: refuse a bad configuration before the folder exists.
         config.validate().context("run configuration")?;
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let _lock = RunLock::take(dir)?;
+    let (folder, recovery) = RunFolder::open(dir)?;
+    for line in &recovery.repairs {
+        send(Event::Log(format!("{}: {line}", dir.display())));
+    }
+    let ckpt_dir = folder.checkpoint_dir();
     let state_path = ckpt_dir.join("state.ron");
     let (config, mut state) = if state_path.exists() {
         let text = std::fs::read_to_string(dir.join("config.ron"))
@@ -240,9 +248,19 @@ pub fn train(
             ..saved
         };
         send(Event::Log(format!(
-            "resuming at update {} ({} steps)",
-            st.updates, st.env_steps
+            "resuming {} at update {} ({} steps of {})",
+            dir.display(),
+            st.updates,
+            st.env_steps,
+            saved.total_steps
         )));
+        let ignored = ignored_settings(&config, &saved);
+        if !ignored.is_empty() {
+            send(Event::Log(format!(
+                "resuming keeps the run's own settings; ignored: {}",
+                ignored.join(", ")
+            )));
+        }
         (saved, st)
     } else {
         let text = ron::ser::to_string_pretty(&config, ron::ser::PrettyConfig::default())?;
@@ -295,14 +313,12 @@ pub fn train(
                 .with_context(|| format!("resuming from {}", optimizer.display()))?;
         }
     }
-    let metrics_path = dir.join("metrics.csv");
-    if !metrics_path.exists() {
-        crate::util::write_atomic(
-            &metrics_path,
-            format!("{}\n", UpdateMetrics::HEADER).as_bytes(),
-        )?;
-    } else {
-        upgrade_metrics(&metrics_path)?;
+    let dropped = folder.prepare_metrics(state.updates as u64, upgrade_metrics)?;
+    if dropped > 0 {
+        send(Event::Log(format!(
+            "metrics.csv: dropped {dropped} rows written after the checkpoint of update {}",
+            state.updates
+        )));
     }
     let n_envs = pool.n_envs();
     pool.reset()?;
@@ -322,7 +338,7 @@ pub fn train(
         )?;
         let Some(rollout) = rollout else {
             // Stopped mid-rollout: the partial rollout is dropped; the last checkpoint stands.
-            save_checkpoint(&ckpt_dir, &ppo, state)?;
+            folder.write_checkpoint(|d| save_checkpoint(d, &ppo, state))?;
             stop = true;
             break;
         };
@@ -333,7 +349,7 @@ pub fn train(
             }
             pool.resume();
             if stop {
-                save_checkpoint(&ckpt_dir, &ppo, state)?;
+                folder.write_checkpoint(|d| save_checkpoint(d, &ppo, state))?;
                 break;
             }
         }
@@ -409,7 +425,7 @@ pub fn train(
             rollout_seconds,
             update_seconds,
         };
-        append_line(&metrics_path, &metrics.csv())?;
+        folder.append_metrics(&metrics)?;
         send(Event::Update(metrics));
         if events.is_some() {
             // The next rollout's plain copy, built once for both.
@@ -427,7 +443,7 @@ pub fn train(
             || state.updates % config.checkpoint_every.max(1) == 0
             || state.env_steps >= config.total_steps
         {
-            save_checkpoint(&ckpt_dir, &ppo, state)?;
+            folder.write_checkpoint(|d| save_checkpoint(d, &ppo, state))?;
         }
     }
     send(Event::Finished(if stop {
@@ -436,6 +452,56 @@ pub fn train(
         "done".into()
     }));
     Ok(state)
+}
+
+/// The settings of `given` that a resumed run does not take from it (it keeps `saved`'s; only
+/// `total_steps` can grow), each as `name given (run: saved)`.
+pub fn ignored_settings(given: &RunConfig, saved: &RunConfig) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut differs = |name: &str, a: String, b: String| {
+        if a != b {
+            out.push(format!("{name} {a} (run: {b})"));
+        }
+    };
+    differs(
+        "encoder",
+        format!("{:?}", given.encoder),
+        format!("{:?}", saved.encoder),
+    );
+    differs(
+        "mode",
+        format!("{:?}", given.mode),
+        format!("{:?}", saved.mode),
+    );
+    let (g, s) = (&given.ppo, &saved.ppo);
+    differs("seed", g.seed.to_string(), s.seed.to_string());
+    differs("envs", g.n_envs.to_string(), s.n_envs.to_string());
+    differs("n-steps", g.n_steps.to_string(), s.n_steps.to_string());
+    differs(
+        "distribution",
+        format!("{:?}", g.distribution),
+        format!("{:?}", s.distribution),
+    );
+    differs(
+        "target-kl",
+        format!("{:?}", g.target_kl),
+        format!("{:?}", s.target_kl),
+    );
+    let other_ppo = PpoConfig {
+        seed: s.seed,
+        n_envs: s.n_envs,
+        n_steps: s.n_steps,
+        distribution: s.distribution,
+        target_kl: s.target_kl,
+        ..g.clone()
+    };
+    if &other_ppo != s {
+        out.push("other PPO settings (see the run's config.ron)".into());
+    }
+    if given.env != saved.env {
+        out.push("environment settings (see the run's config.ron)".into());
+    }
+    out
 }
 
 /// Loads a trained run's configuration, encoder and policy from its folder (for evaluation or as
@@ -537,89 +603,14 @@ fn poll_control(control: &Receiver<Control>, deferred: &mut Vec<Control>, paused
     }
 }
 
-/// One training process per run folder: `train.lock` holds the owner's process id, is taken
-/// with `create_new`, and is removed when the run ends. A lock left by a process that no longer
-/// exists (killed with -9) is taken over.
-struct RunLock {
-    path: PathBuf,
-}
-
-impl RunLock {
-    fn take(dir: &Path) -> Result<RunLock> {
-        let path = dir.join("train.lock");
-        for _ in 0..2 {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(mut f) => {
-                    writeln!(f, "{}", std::process::id())?;
-                    f.sync_all()?;
-                    return Ok(RunLock { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let owner = std::fs::read_to_string(&path)
-                        .ok()
-                        .and_then(|t| t.trim().parse::<i32>().ok());
-                    if let Some(pid) = owner.filter(|p| process_alive(*p)) {
-                        anyhow::bail!(
-                            "{} is being trained by process {pid} (remove {} if that is wrong)",
-                            dir.display(),
-                            path.display()
-                        );
-                    }
-                    // Stale: its owner is gone.
-                    let _ = std::fs::remove_file(&path);
-                }
-                Err(e) => return Err(e).with_context(|| format!("creating {}", path.display())),
-            }
-        }
-        anyhow::bail!("{}: could not take the run lock", path.display())
-    }
-}
-
-impl Drop for RunLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-/// Whether a process with this id exists (signal 0 checks without sending anything).
-fn process_alive(pid: i32) -> bool {
-    if pid <= 0 {
-        return false;
-    }
-    // SAFETY: kill with signal 0 only checks for the process; it has no other effect.
-    let r = unsafe { libc::kill(pid, 0) };
-    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-}
-
-/// Rewrites a `metrics.csv` written with older columns in today's (missing values NaN), so a
-/// resumed run appends rows that match its header.
-fn upgrade_metrics(path: &Path) -> Result<()> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    if text.lines().next().map(str::trim) == Some(UpdateMetrics::HEADER) {
-        return Ok(());
-    }
-    let rows =
-        super::session::parse_metrics(&text).with_context(|| format!("{}", path.display()))?;
+/// Rewrites a `metrics.csv` text written with older columns in today's (missing values NaN),
+/// so a resumed run appends rows that match its header.
+fn upgrade_metrics(text: &str) -> Result<String> {
+    let rows = super::session::parse_metrics(text)?;
     let mut out = format!("{}\n", UpdateMetrics::HEADER);
     for row in rows {
         out.push_str(&row.csv());
         out.push('\n');
     }
-    crate::util::write_atomic(path, out.as_bytes())?;
-    Ok(())
-}
-
-fn append_line(path: &Path, line: &str) -> Result<()> {
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(path)?;
-    writeln!(f, "{line}")?;
-    f.sync_data()?;
-    Ok(())
+    Ok(out)
 }

@@ -1,0 +1,310 @@
+//! A run folder that survives a kill at any instant: `config.ron`, `metrics.csv`, `checkpoint/`
+//! and `train.lock`.
+//!
+//! - A checkpoint is written as a unit: every file goes into `checkpoint.new/`, which then
+//!   replaces `checkpoint/` by two renames (the previous one is `checkpoint.old/` in between).
+//!   Opening the folder finishes or undoes whatever a kill interrupted, so the run resumes from
+//!   the last complete checkpoint.
+//! - `metrics.csv` rows are written whole, one `write` each, and on opening the file is cut back
+//!   to the rows of updates the checkpoint holds (no duplicates after a resume, no half lines).
+//! - One writer at a time (`train.lock`, see [`RunLock`]); temporary files a killed writer left
+//!   are removed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::messages::UpdateMetrics;
+
+/// The checkpoint folder's name inside a run folder.
+pub const CHECKPOINT: &str = "checkpoint";
+const NEW: &str = "checkpoint.new";
+const OLD: &str = "checkpoint.old";
+
+/// An opened run folder, held by this process until dropped.
+pub struct RunFolder {
+    dir: PathBuf,
+    _lock: RunLock,
+}
+
+/// What opening a folder had to repair (for the log).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Recovery {
+    /// Lines of repair, empty when the folder was clean.
+    pub repairs: Vec<String>,
+}
+
+impl RunFolder {
+    /// Creates (or opens) `dir`, takes its lock and repairs what a killed writer left: an
+    /// interrupted checkpoint swap and temporary files.
+    pub fn open(dir: &Path) -> Result<(RunFolder, Recovery)> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let lock = RunLock::take(dir)?;
+        let folder = RunFolder {
+            dir: dir.to_path_buf(),
+            _lock: lock,
+        };
+        let mut recovery = Recovery::default();
+        folder.recover_checkpoint(&mut recovery)?;
+        for d in [folder.dir.clone(), folder.checkpoint_dir()] {
+            remove_temporaries(&d, &mut recovery);
+        }
+        Ok((folder, recovery))
+    }
+
+    /// The run folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The last complete checkpoint's folder.
+    pub fn checkpoint_dir(&self) -> PathBuf {
+        self.dir.join(CHECKPOINT)
+    }
+
+    /// The `metrics.csv` path.
+    pub fn metrics_path(&self) -> PathBuf {
+        self.dir.join("metrics.csv")
+    }
+
+    /// Whether the folder holds a checkpoint to resume from.
+    pub fn has_checkpoint(&self) -> bool {
+        self.checkpoint_dir().join("state.ron").exists()
+    }
+
+    /// Writes a checkpoint as a unit: `write` fills a fresh `checkpoint.new/`, which then takes
+    /// the place of `checkpoint/`.
+    pub fn write_checkpoint(&self, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+        let new = self.dir.join(NEW);
+        let old = self.dir.join(OLD);
+        let current = self.checkpoint_dir();
+        if new.exists() {
+            std::fs::remove_dir_all(&new).with_context(|| format!("removing {}", new.display()))?;
+        }
+        std::fs::create_dir_all(&new).with_context(|| format!("creating {}", new.display()))?;
+        if let Err(e) = write(&new) {
+            let _ = std::fs::remove_dir_all(&new);
+            return Err(e.context(format!(
+                "writing a checkpoint into {} (the previous checkpoint is kept)",
+                new.display()
+            )));
+        }
+        sync_dir(&new);
+        if current.exists() {
+            if old.exists() {
+                std::fs::remove_dir_all(&old)
+                    .with_context(|| format!("removing {}", old.display()))?;
+            }
+            std::fs::rename(&current, &old)
+                .with_context(|| format!("renaming {}", current.display()))?;
+        }
+        std::fs::rename(&new, &current)
+            .with_context(|| format!("renaming {} to {}", new.display(), current.display()))?;
+        sync_dir(&self.dir);
+        if old.exists() {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        Ok(())
+    }
+
+    /// Finishes or undoes an interrupted swap: a complete `checkpoint/` wins; without one, the
+    /// previous checkpoint (`checkpoint.old/`) is put back; a half-written `checkpoint.new/` is
+    /// removed (its `state.ron`, written last, tells whether it was complete).
+    fn recover_checkpoint(&self, recovery: &mut Recovery) -> Result<()> {
+        let current = self.checkpoint_dir();
+        let new = self.dir.join(NEW);
+        let old = self.dir.join(OLD);
+        let complete = |d: &Path| d.join("state.ron").exists();
+        if !complete(&current) {
+            let source = if complete(&new) {
+                Some(&new)
+            } else if complete(&old) {
+                Some(&old)
+            } else {
+                None
+            };
+            if let Some(source) = source {
+                if current.exists() {
+                    std::fs::remove_dir_all(&current)
+                        .with_context(|| format!("removing {}", current.display()))?;
+                }
+                std::fs::rename(source, &current)
+                    .with_context(|| format!("restoring {}", source.display()))?;
+                recovery.repairs.push(format!(
+                    "restored the checkpoint from {} (a checkpoint write was interrupted)",
+                    source.display()
+                ));
+            }
+        }
+        for d in [new, old] {
+            if d.exists() {
+                std::fs::remove_dir_all(&d).with_context(|| format!("removing {}", d.display()))?;
+                recovery.repairs.push(format!(
+                    "removed {} (left by an interrupted checkpoint)",
+                    d.display()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Prepares `metrics.csv` for a run at `updates` completed updates: creates it with the
+    /// header, or keeps only whole rows of updates 1..=`updates` (rows written after the last
+    /// checkpoint would be repeated by the resumed run); older column sets are upgraded by
+    /// `upgrade` first. Returns the number of rows dropped.
+    pub fn prepare_metrics(
+        &self,
+        updates: u64,
+        upgrade: impl FnOnce(&str) -> Result<String>,
+    ) -> Result<usize> {
+        let path = self.metrics_path();
+        if !path.exists() {
+            crate::util::write_atomic(&path, format!("{}\n", UpdateMetrics::HEADER).as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
+            return Ok(0);
+        }
+        let raw = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        // A line without its newline is a row cut by a kill: drop it before anything parses it.
+        let whole = match raw.rfind('\n') {
+            Some(end) => &raw[..=end],
+            None => "",
+        };
+        let text = if whole.lines().next().map(str::trim) == Some(UpdateMetrics::HEADER) {
+            whole.to_string()
+        } else if whole.trim().is_empty() {
+            format!("{}\n", UpdateMetrics::HEADER)
+        } else {
+            upgrade(whole).with_context(|| format!("{}", path.display()))?
+        };
+        let (kept, dropped) = keep_rows_through(&text, updates);
+        if dropped > 0 || kept.len() != raw.len() {
+            crate::util::write_atomic(&path, kept.as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        Ok(dropped)
+    }
+
+    /// Appends one metrics row in a single write, then syncs it.
+    pub fn append_metrics(&self, metrics: &UpdateMetrics) -> Result<()> {
+        let path = self.metrics_path();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        f.write_all(format!("{}\n", metrics.csv()).as_bytes())
+            .and_then(|()| f.sync_data())
+            .with_context(|| format!("appending to {}", path.display()))
+    }
+}
+
+/// The header and the rows whose update number (first column) is in 1..=`updates`, and how many
+/// rows were dropped.
+pub fn keep_rows_through(text: &str, updates: u64) -> (String, usize) {
+    let mut lines = text.lines();
+    let mut out = String::new();
+    if let Some(header) = lines.next() {
+        out.push_str(header);
+        out.push('\n');
+    }
+    let mut dropped = 0;
+    for line in lines {
+        let update = line
+            .split(',')
+            .next()
+            .and_then(|u| u.trim().parse::<u64>().ok());
+        match update {
+            Some(u) if u >= 1 && u <= updates => {
+                out.push_str(line);
+                out.push('\n');
+            }
+            _ => dropped += 1,
+        }
+    }
+    (out, dropped)
+}
+
+/// Removes `.NAME.tmpPID` files (from [`crate::util::write_atomic`] and checkpoint writes) that
+/// a killed writer left in `dir`.
+fn remove_temporaries(dir: &Path, recovery: &mut Recovery) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.contains(".tmp") && entry.path().is_file() {
+            if std::fs::remove_file(entry.path()).is_ok() {
+                recovery.repairs.push(format!(
+                    "removed the temporary file {}",
+                    entry.path().display()
+                ));
+            }
+        }
+    }
+}
+
+/// Makes a folder's entries (new files, renames) durable; best effort.
+fn sync_dir(dir: &Path) {
+    if let Ok(f) = std::fs::File::open(dir) {
+        let _ = f.sync_all();
+    }
+}
+
+/// One training process per run folder: `train.lock` holds the owner's process id, is taken
+/// with `create_new`, and is removed when the run ends. A lock left by a process that no longer
+/// exists (killed with -9) is taken over.
+struct RunLock {
+    path: PathBuf,
+}
+
+impl RunLock {
+    fn take(dir: &Path) -> Result<RunLock> {
+        let path = dir.join("train.lock");
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    writeln!(f, "{}", std::process::id())?;
+                    f.sync_all()?;
+                    return Ok(RunLock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let owner = std::fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|t| t.trim().parse::<i32>().ok());
+                    if let Some(pid) = owner.filter(|p| process_alive(*p)) {
+                        anyhow::bail!(
+                            "{} is being trained by process {pid} (remove {} if that is wrong)",
+                            dir.display(),
+                            path.display()
+                        );
+                    }
+                    // Stale: its owner is gone.
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(e) => return Err(e).with_context(|| format!("creating {}", path.display())),
+            }
+        }
+        anyhow::bail!("{}: could not take the run lock", path.display())
+    }
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Whether a process with this id exists (signal 0 checks without sending anything).
+fn process_alive(pid: i32) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: kill with signal 0 only checks for the process; it has no other effect.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
