@@ -415,7 +415,12 @@ fn an_interrupted_checkpoint_swap_is_finished_or_undone_on_opening() {
         let policy = std::fs::read_to_string(dir.join("checkpoint/policy.safetensors")).unwrap();
         assert_eq!(policy, "10");
         // A complete write replaces every file at once.
-        folder.write_checkpoint(|d| Ok(write(d, "40"))).unwrap();
+        folder
+            .write_checkpoint(|d| {
+                write(d, "40");
+                Ok(())
+            })
+            .unwrap();
         let policy = std::fs::read_to_string(dir.join("checkpoint/policy.safetensors")).unwrap();
         assert_eq!(policy, "40");
         assert!(!dir.join("checkpoint.new").exists() && !dir.join("checkpoint.old").exists());

@@ -22,6 +22,13 @@ pub const CHECKPOINT: &str = "checkpoint";
 const NEW: &str = "checkpoint.new";
 const OLD: &str = "checkpoint.old";
 
+/// Whether `dir` holds a checkpoint to resume from, complete in any of the swap's places.
+pub fn holds_checkpoint(dir: &Path) -> bool {
+    [CHECKPOINT, NEW, OLD]
+        .iter()
+        .any(|d| dir.join(d).join("state.ron").exists())
+}
+
 /// An opened run folder, held by this process until dropped.
 pub struct RunFolder {
     dir: PathBuf,
@@ -233,13 +240,15 @@ fn remove_temporaries(dir: &Path, recovery: &mut Recovery) {
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') && name.contains(".tmp") && entry.path().is_file() {
-            if std::fs::remove_file(entry.path()).is_ok() {
-                recovery.repairs.push(format!(
-                    "removed the temporary file {}",
-                    entry.path().display()
-                ));
-            }
+        if name.starts_with('.')
+            && name.contains(".tmp")
+            && entry.path().is_file()
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            recovery.repairs.push(format!(
+                "removed the temporary file {}",
+                entry.path().display()
+            ));
         }
     }
 }

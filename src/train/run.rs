@@ -210,6 +210,9 @@ fn statistics(env: &EnvConfig) -> Result<Normalizer> {
 
 /// Runs (or resumes) training into `dir`. Events go to `events` (dropped if nobody listens);
 /// `control` can stop it. Returns the final state.
+///
+/// The loop, as CleanRL's `ppo_continuous_action.py` reads: collect a rollout with the current
+/// policy, compute GAE advantages, update, log a metrics row, checkpoint.
 pub fn train(
     config: RunConfig,
     dir: &Path,
@@ -221,13 +224,103 @@ pub fn train(
             let _ = tx.try_send(e);
         }
     };
-    if !dir
-        .join(super::folder::CHECKPOINT)
-        .join("state.ron")
-        .exists()
-        && !dir.join("checkpoint.new").join("state.ron").exists()
-        && !dir.join("checkpoint.old").join("state.ron").exists()
-    {
+    let (folder, config, mut state) = open_run(config, dir, &send)?;
+    let (pool, mut ppo) = build_learner(&config, &folder, state)?;
+    pool.reset()?;
+    let mut stop = false;
+    // Checkpoint requests seen during a rollout are served at the end of its update.
+    let mut deferred: Vec<Control> = Vec::new();
+    while state.env_steps < config.total_steps && !stop {
+        let started = Instant::now();
+        let rollout = pool.rollout(
+            ppo.rollout_policy()?,
+            config.ppo.n_steps,
+            config.ppo.gamma,
+            control.as_ref(),
+            &mut deferred,
+        )?;
+        let Some(rollout) = rollout else {
+            // Stopped mid-rollout: the partial rollout is dropped; the last checkpoint stands.
+            folder.write_checkpoint(|d| save_checkpoint(d, &ppo, state))?;
+            stop = true;
+            break;
+        };
+        if pool.is_paused() {
+            // Paused during the rollout: hold here until resumed (or stopped).
+            if let Some(c) = &control {
+                stop |= poll_control(c, &mut deferred, true);
+            }
+            pool.resume();
+            if stop {
+                folder.write_checkpoint(|d| save_checkpoint(d, &ppo, state))?;
+                break;
+            }
+        }
+        let rollout_seconds = started.elapsed().as_secs_f64();
+        let (batch, episodes) = advantages(rollout, &config.ppo);
+        let update_started = Instant::now();
+        let stats = ppo.update(&batch)?;
+        if !(stats.policy_loss.is_finite() && stats.value_loss.is_finite()) {
+            anyhow::bail!(
+                "update {}: the losses became non-finite (policy {}, value {}); the run stops \
+                 and keeps its last checkpoint",
+                state.updates + 1,
+                stats.policy_loss,
+                stats.value_loss
+            );
+        }
+        let steps = config.ppo.n_steps * config.ppo.n_envs;
+        state.updates += 1;
+        state.env_steps += steps as u64;
+        let metrics = UpdateMetrics {
+            update: state.updates,
+            env_steps: state.env_steps,
+            mean_return: mean_of(&episodes, |e| e.ret),
+            mean_duration: mean_of(&episodes, |e| e.duration),
+            episodes: episodes.len(),
+            stats,
+            steps_per_second: steps as f64 / started.elapsed().as_secs_f64(),
+            rollout_seconds,
+            update_seconds: update_started.elapsed().as_secs_f64(),
+        };
+        folder.append_metrics(&metrics)?;
+        send(Event::Update(metrics));
+        if events.is_some() {
+            // The next rollout's plain copy, built once for both.
+            match ppo.rollout_policy() {
+                Ok(p) => send(Event::Policy(Box::new(p.snapshot()))),
+                Err(e) => send(Event::Log(format!("policy snapshot failed: {e}"))),
+            }
+        }
+        if let Some(c) = &control {
+            stop |= poll_control(c, &mut deferred, false);
+        }
+        let requested = deferred.drain(..).any(|m| m == Control::Checkpoint);
+        if requested
+            || stop
+            || state.updates % config.checkpoint_every.max(1) == 0
+            || state.env_steps >= config.total_steps
+        {
+            folder.write_checkpoint(|d| save_checkpoint(d, &ppo, state))?;
+        }
+    }
+    send(Event::Finished(if stop {
+        "stopped".into()
+    } else {
+        "done".into()
+    }));
+    Ok(state)
+}
+
+/// Opens the run folder: a new run validates `config` and saves it; a resumed one takes its
+/// own `config.ron` (only `total_steps` can grow) and the checkpoint's state, and says which
+/// given settings it ignores. `metrics.csv` is cut back to the checkpoint.
+fn open_run(
+    config: RunConfig,
+    dir: &Path,
+    send: &dyn Fn(Event),
+) -> Result<(RunFolder, RunConfig, RunState)> {
+    if !super::folder::holds_checkpoint(dir) {
         // A new run: refuse a bad configuration before the folder exists.
         config.validate().context("run configuration")?;
     }
@@ -235,9 +328,8 @@ pub fn train(
     for line in &recovery.repairs {
         send(Event::Log(format!("{}: {line}", dir.display())));
     }
-    let ckpt_dir = folder.checkpoint_dir();
-    let state_path = ckpt_dir.join("state.ron");
-    let (config, mut state) = if state_path.exists() {
+    let state_path = folder.checkpoint_dir().join("state.ron");
+    let (config, state) = if state_path.exists() {
         let text = std::fs::read_to_string(dir.join("config.ron"))
             .context("resuming: reading config.ron")?;
         let saved = parse_run_folder_config(&text).context("resuming: config.ron is malformed")?;
@@ -270,12 +362,30 @@ pub fn train(
     config
         .validate()
         .with_context(|| format!("run configuration of {}", dir.display()))?;
+    let dropped = folder.prepare_metrics(state.updates as u64, upgrade_metrics)?;
+    if dropped > 0 {
+        send(Event::Log(format!(
+            "metrics.csv: dropped {dropped} rows written after the checkpoint of update {}",
+            state.updates
+        )));
+    }
+    Ok((folder, config, state))
+}
+
+/// The worker pool and the learner: a new run's encoder from the fitted ones, a resumed run's
+/// encoder, policy and Adam moments from its checkpoint.
+fn build_learner(
+    config: &RunConfig,
+    folder: &RunFolder,
+    state: RunState,
+) -> Result<(WorkerPool, Ppo)> {
     let device = crate::learn::device();
+    let ckpt_dir = folder.checkpoint_dir();
     // A resumed run takes its encoder from its own checkpoint (it may have been trained).
     let encoder = if state.updates > 0 {
-        Encoder::load(&ckpt_dir, encoder_kind(&config), &device)?
+        Encoder::load(&ckpt_dir, encoder_kind(config), &device)?
     } else {
-        make_encoder(&config, &device)?
+        make_encoder(config, &device)?
     };
     let workers = if config.workers == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -313,145 +423,48 @@ pub fn train(
                 .with_context(|| format!("resuming from {}", optimizer.display()))?;
         }
     }
-    let dropped = folder.prepare_metrics(state.updates as u64, upgrade_metrics)?;
-    if dropped > 0 {
-        send(Event::Log(format!(
-            "metrics.csv: dropped {dropped} rows written after the checkpoint of update {}",
-            state.updates
-        )));
-    }
-    let n_envs = pool.n_envs();
-    pool.reset()?;
-    let mut stop = false;
-    // Checkpoint requests seen during a rollout are served at the end of its update.
-    let mut deferred: Vec<Control> = Vec::new();
-    while state.env_steps < config.total_steps && !stop {
-        let started = Instant::now();
-        let n_steps = config.ppo.n_steps;
-        let policy = ppo.rollout_policy()?;
-        let rollout = pool.rollout(
-            policy,
-            n_steps,
-            config.ppo.gamma,
-            control.as_ref(),
-            &mut deferred,
-        )?;
-        let Some(rollout) = rollout else {
-            // Stopped mid-rollout: the partial rollout is dropped; the last checkpoint stands.
-            folder.write_checkpoint(|d| save_checkpoint(d, &ppo, state))?;
-            stop = true;
-            break;
-        };
-        if pool.is_paused() {
-            // Paused during the rollout: hold here until resumed (or stopped).
-            if let Some(c) = &control {
-                stop |= poll_control(c, &mut deferred, true);
-            }
-            pool.resume();
-            if stop {
-                folder.write_checkpoint(|d| save_checkpoint(d, &ppo, state))?;
-                break;
-            }
-        }
-        let rollout_seconds = started.elapsed().as_secs_f64();
-        let Rollout {
-            obs: batch_obs,
-            u: batch_u,
-            log_prob: batch_logp,
-            values,
-            rewards,
-            dones,
-            last_values,
-            episodes,
-        } = rollout;
-        let mut advantages = vec![0f32; n_steps * n_envs];
-        let mut returns = vec![0f32; n_steps * n_envs];
-        for (e, last_value) in last_values.iter().enumerate() {
-            let idx: Vec<usize> = (0..n_steps).map(|t| t * n_envs + e).collect();
-            let r: Vec<f64> = idx.iter().map(|&i| rewards[i]).collect();
-            let v: Vec<f64> = idx.iter().map(|&i| values[i]).collect();
-            let d: Vec<bool> = idx.iter().map(|&i| dones[i]).collect();
-            let (a, ret) = gae(
-                &r,
-                &v,
-                &d,
-                *last_value,
-                config.ppo.gamma,
-                config.ppo.gae_lambda,
-            );
-            for (k, &i) in idx.iter().enumerate() {
-                advantages[i] = a[k] as f32;
-                returns[i] = ret[k] as f32;
-            }
-        }
-        let batch = Batch {
-            obs: batch_obs,
-            u: batch_u,
-            log_prob: batch_logp,
-            advantages,
-            returns,
-            values: values.iter().map(|v| *v as f32).collect(),
-        };
-        let update_started = Instant::now();
-        let stats = ppo.update(&batch)?;
-        if !(stats.policy_loss.is_finite() && stats.value_loss.is_finite()) {
-            anyhow::bail!(
-                "update {}: the losses became non-finite (policy {}, value {}); the run stops \
-                 and keeps its last checkpoint",
-                state.updates + 1,
-                stats.policy_loss,
-                stats.value_loss
-            );
-        }
-        let update_seconds = update_started.elapsed().as_secs_f64();
-        state.updates += 1;
-        state.env_steps += (n_steps * n_envs) as u64;
-        let n_ep = episodes.len();
-        let mean = |f: fn(&super::messages::EpisodeInfo) -> f64| {
-            if n_ep == 0 {
-                f64::NAN
-            } else {
-                episodes.iter().map(f).sum::<f64>() / n_ep as f64
-            }
-        };
-        let metrics = UpdateMetrics {
-            update: state.updates,
-            env_steps: state.env_steps,
-            mean_return: mean(|e| e.ret),
-            mean_duration: mean(|e| e.duration),
-            episodes: n_ep,
-            stats,
-            steps_per_second: (n_steps * n_envs) as f64 / started.elapsed().as_secs_f64(),
-            rollout_seconds,
-            update_seconds,
-        };
-        folder.append_metrics(&metrics)?;
-        send(Event::Update(metrics));
-        if events.is_some() {
-            // The next rollout's plain copy, built once for both.
-            match ppo.rollout_policy() {
-                Ok(p) => send(Event::Policy(Box::new(p.snapshot()))),
-                Err(e) => send(Event::Log(format!("policy snapshot failed: {e}"))),
-            }
-        }
-        if let Some(c) = &control {
-            stop |= poll_control(c, &mut deferred, false);
-        }
-        let requested = deferred.drain(..).any(|m| m == Control::Checkpoint);
-        if requested
-            || stop
-            || state.updates % config.checkpoint_every.max(1) == 0
-            || state.env_steps >= config.total_steps
-        {
-            folder.write_checkpoint(|d| save_checkpoint(d, &ppo, state))?;
+    Ok((pool, ppo))
+}
+
+/// GAE advantages and returns per environment (SB3's `compute_returns_and_advantage`), as the
+/// update's batch; the rollout's finished episodes come back beside it.
+fn advantages(rollout: Rollout, ppo: &PpoConfig) -> (Batch, Vec<super::messages::EpisodeInfo>) {
+    let n_envs = rollout.last_values.len();
+    let n_steps = rollout.rewards.len() / n_envs.max(1);
+    let mut advantages = vec![0f32; n_steps * n_envs];
+    let mut returns = vec![0f32; n_steps * n_envs];
+    for (e, last_value) in rollout.last_values.iter().enumerate() {
+        let idx: Vec<usize> = (0..n_steps).map(|t| t * n_envs + e).collect();
+        let r: Vec<f64> = idx.iter().map(|&i| rollout.rewards[i]).collect();
+        let v: Vec<f64> = idx.iter().map(|&i| rollout.values[i]).collect();
+        let d: Vec<bool> = idx.iter().map(|&i| rollout.dones[i]).collect();
+        let (a, ret) = gae(&r, &v, &d, *last_value, ppo.gamma, ppo.gae_lambda);
+        for (k, &i) in idx.iter().enumerate() {
+            advantages[i] = a[k] as f32;
+            returns[i] = ret[k] as f32;
         }
     }
-    send(Event::Finished(if stop {
-        "stopped".into()
+    let batch = Batch {
+        obs: rollout.obs,
+        u: rollout.u,
+        log_prob: rollout.log_prob,
+        advantages,
+        returns,
+        values: rollout.values.iter().map(|v| *v as f32).collect(),
+    };
+    (batch, rollout.episodes)
+}
+
+/// The mean of `f` over the episodes (NaN when none ended).
+fn mean_of(
+    episodes: &[super::messages::EpisodeInfo],
+    f: fn(&super::messages::EpisodeInfo) -> f64,
+) -> f64 {
+    if episodes.is_empty() {
+        f64::NAN
     } else {
-        "done".into()
-    }));
-    Ok(state)
+        episodes.iter().map(f).sum::<f64>() / episodes.len() as f64
+    }
 }
 
 /// The settings of `given` that a resumed run does not take from it (it keeps `saved`'s; only
