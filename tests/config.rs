@@ -82,7 +82,7 @@ fn the_walking_recipe_parses_and_leaves_the_study_untouched() {
     let study = RunConfig::default();
     assert!(walk.env.tracking.phase_observation && walk.env.tracking.start_moving);
     assert_eq!(walk.env.tracking.action_repeat, 2);
-    assert!(walk.env.reward.sum_errors);
+    assert!(walk.env.reward.per_joint);
     assert_eq!(walk.ppo.log_std_init, -1.0);
     // What it does not set is the study's.
     assert_eq!(walk.env.sim, study.env.sim);

@@ -263,3 +263,43 @@ fn the_evaluator_takes_a_new_latent_map() {
         assert!(Instant::now() < deadline, "frames never got a latent point");
     }
 }
+
+#[test]
+fn the_evaluator_switches_to_the_watched_runs_environment() {
+    let eval = Evaluator::spawn(EvaluatorConfig {
+        speed: f32::INFINITY,
+        ..EvaluatorConfig::default()
+    })
+    .unwrap();
+    // The walking recipe's environment: the phase observation, 50 Hz control.
+    let walk = gaitscope::train::run::recipe("walk").unwrap().env;
+    assert_eq!(walk.step_seconds(), 0.02);
+    assert!(eval.send(EvalCommand::SetPolicy {
+        label: "walk env".into(),
+        policy: None,
+        env: Some(Box::new(walk)),
+    }));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let rec = loop {
+        match eval.recordings.recv_timeout(Duration::from_millis(100)) {
+            Ok(r) if r.label == "walk env" => break r,
+            Ok(_) => {}
+            Err(_) => assert!(Instant::now() < deadline, "no walk-env episode ended"),
+        }
+    };
+    assert!((rec.dt - 0.02).abs() < 1e-6, "{}", rec.dt);
+    rec.validate().unwrap();
+    // Every step holds its action for two 0.01 s intervals; the last one may end after one
+    // (the episode ended inside the repeat).
+    let gaps: Vec<f32> = rec
+        .frames
+        .windows(2)
+        .map(|w| w[1].time - w[0].time)
+        .collect();
+    let (last, steps) = gaps.split_last().unwrap();
+    for g in steps {
+        assert!((g - 0.02).abs() < 1e-4, "{gaps:?}");
+    }
+    assert!(*last > 0.005 && *last < 0.0201, "{gaps:?}");
+    drop(eval);
+}

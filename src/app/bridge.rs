@@ -14,6 +14,7 @@ use super::assets::ModelData;
 use super::playback::{Library, Playback};
 use super::plots::LivePlots;
 use super::{AppOptions, FrameSet};
+use crate::env::EnvConfig;
 use crate::learn::encoder::EncoderKind;
 use crate::learn::ppo::EncoderMode;
 use crate::learn::snapshot::PolicySnapshot;
@@ -123,6 +124,8 @@ pub struct RunView {
     pub total_steps: u64,
     /// Shipped with the app (not resumed in place).
     pub shipped: bool,
+    /// The environment it trains in (the live view switches to it when watching the run).
+    pub env: Option<EnvConfig>,
 }
 
 impl RunView {
@@ -141,6 +144,7 @@ impl RunView {
             paused: false,
             total_steps: 0,
             shipped: false,
+            env: None,
         }
     }
 
@@ -202,6 +206,7 @@ impl Runs {
             feed.command(EvalCommand::SetPolicy {
                 label: run.label.clone(),
                 policy: Some(p.clone()),
+                env: run.env.clone().map(Box::new),
             });
         }
     }
@@ -216,6 +221,7 @@ impl Runs {
     ) -> Result<usize> {
         let mut view = RunView::new(label, config.encoder, config.mode);
         view.total_steps = config.total_steps;
+        view.env = Some(config.env.clone());
         if dir.join("metrics.csv").exists() {
             view.metrics = read_metrics(&dir.join("metrics.csv")).unwrap_or_default();
         }
@@ -416,6 +422,7 @@ pub fn drain_runs(mut runs: ResMut<Runs>, feed: Option<Res<LiveFeed>>) {
                         EvalCommand::SetPolicy {
                             label: run.label.clone(),
                             policy: Some(p),
+                            env: run.env.clone().map(Box::new),
                         }
                     } else {
                         EvalCommand::UpdatePolicy(p)
@@ -444,6 +451,7 @@ pub fn drain_loads(loader: Res<Loader>, mut runs: ResMut<Runs>, feed: Option<Res
                 view.status = "loaded".into();
                 view.total_steps = l.config.total_steps;
                 view.shipped = l.shipped;
+                view.env = Some(l.config.env.clone());
                 runs.log(format!(
                     "loaded {} ({} updates)",
                     l.label,

@@ -96,6 +96,14 @@ impl Default for EnvConfig {
     }
 }
 
+impl EnvConfig {
+    /// Simulated seconds one [`WalkEnv::step`] advances (the control interval times the action
+    /// repeat).
+    pub fn step_seconds(&self) -> f64 {
+        self.sim.control_dt * self.tracking.action_repeat.max(1) as f64
+    }
+}
+
 /// What one step returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {

@@ -24,6 +24,9 @@ pub enum EvalCommand {
         label: String,
         /// The policy.
         policy: Option<Box<PolicySnapshot>>,
+        /// The environment the policy was trained in (its observation, reward, control rate);
+        /// `None` keeps the current one.
+        env: Option<Box<EnvConfig>>,
     },
     /// Replace the policy without restarting the episode (a newer version of the same run).
     UpdatePolicy(Box<PolicySnapshot>),
@@ -98,6 +101,7 @@ impl Evaluator {
                     errors: err_tx,
                     latent: config.latent,
                     speed: config.speed,
+                    seed: config.seed,
                 }
                 .run()
             })?;
@@ -135,12 +139,13 @@ struct EvalLoop {
     errors: Sender<String>,
     latent: Option<FeatureMap>,
     speed: f32,
+    seed: u64,
 }
 
 impl EvalLoop {
     fn run(mut self) {
-        let model = self.env.sim().model().clone();
-        let dt = self.env.config().sim.control_dt as f32;
+        let mut model = self.env.sim().model().clone();
+        let mut dt = self.env.config().step_seconds() as f32;
         let mut label = String::from("passive");
         let mut policy: Option<Box<PolicySnapshot>> = None;
         let mut recording = Recording::new(&label, &model, dt);
@@ -171,7 +176,26 @@ impl EvalLoop {
                     EvalCommand::SetPolicy {
                         label: l,
                         policy: p,
+                        env,
                     } => {
+                        if let Some(env) = env.filter(|e| **e != *self.env.config()) {
+                            match WalkEnv::new(*env, self.seed) {
+                                Ok(e) => {
+                                    // The old episode ends in its own environment.
+                                    self.finish_episode(&mut recording, &label, &model, dt);
+                                    self.env = e;
+                                    model = self.env.sim().model().clone();
+                                    dt = self.env.config().step_seconds() as f32;
+                                    recording = Recording::new(&l, &model, dt);
+                                }
+                                Err(e) => {
+                                    let _ = self.errors.try_send(format!(
+                                        "{l}: its environment could not be built ({e:#}); \
+                                         kept the current one"
+                                    ));
+                                }
+                            }
+                        }
                         label = l;
                         policy = p;
                         restart = true;

@@ -145,7 +145,7 @@ pub fn record_episode(
     label: &str,
 ) -> Result<Recording> {
     let model = env.sim().model().clone();
-    let mut rec = Recording::new(label, &model, env.config().sim.control_dt as f32);
+    let mut rec = Recording::new(label, &model, env.config().step_seconds() as f32);
     let place = |env: &crate::env::WalkEnv, frame: &mut Frame| {
         if let Some(map) = latent {
             frame.place_latent(map, env.observation());
