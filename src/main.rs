@@ -59,7 +59,7 @@ struct Cli {
     /// App: start with large fonts (lecture mode).
     #[arg(long)]
     lecture: bool,
-    /// App: a run folder whose policy to watch at start (default: the shipped none policy).
+    /// App: a run folder whose policy to watch at start (default: the shipped walk policy, else the study's none policy).
     #[arg(long)]
     watch: Option<PathBuf>,
     /// App: start training runs at once, e.g. `--train ae,vae` or `--train vae:adapt`.

@@ -517,7 +517,22 @@ fn a_run_killed_at_random_instants_resumes_without_lost_or_repeated_updates() {
     assert_eq!(numbers, (1..=updates).collect::<Vec<_>>(), "{metrics}");
     let state = std::fs::read_to_string(run.join("checkpoint/state.ron")).unwrap();
     assert!(state.contains(&format!("updates: {updates}")), "{state}");
-    for leftover in ["checkpoint.new", "checkpoint.old", "train.lock"] {
+    // The best checkpoint so far is kept whole beside the last one.
+    let best: gaitscope::train::run::RunState =
+        ron::from_str(&std::fs::read_to_string(run.join("best/state.ron")).unwrap()).unwrap();
+    assert!(
+        best.best_update >= 1 && best.best_update as u64 <= updates,
+        "{best:?}"
+    );
+    assert!(best.best_return.is_finite());
+    assert!(run.join("best/policy.safetensors").exists());
+    for leftover in [
+        "checkpoint.new",
+        "checkpoint.old",
+        "best.new",
+        "best.old",
+        "train.lock",
+    ] {
         assert!(!run.join(leftover).exists(), "{leftover} left behind");
     }
     let _ = std::fs::remove_dir_all(&dir);

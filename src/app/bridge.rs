@@ -344,17 +344,20 @@ fn start_live(
     if options.load_shipped {
         let shipped = crate::models_dir().join("policies");
         let watch_shipped = options.watch.is_none();
-        let runs: Vec<(PathBuf, String, bool)> = [("none", true), ("ae", false), ("vae", false)]
-            .into_iter()
-            .map(|(name, watch)| {
-                (
-                    shipped.join(name),
-                    format!("shipped {name}"),
-                    watch && watch_shipped,
-                )
-            })
-            .filter(|(dir, _, _)| dir.join("config.ron").exists())
-            .collect();
+        // The walking policy first (watched at start when it is shipped), then the study's.
+        let mut runs: Vec<(PathBuf, String, bool)> = [
+            ("walk", "walk"),
+            ("none", "study: none"),
+            ("ae", "study: AE"),
+            ("vae", "study: VAE"),
+        ]
+        .into_iter()
+        .map(|(name, label)| (shipped.join(name), label.to_string(), false))
+        .filter(|(dir, _, _)| dir.join("config.ron").exists())
+        .collect();
+        if let Some(first) = runs.first_mut() {
+            first.2 = watch_shipped;
+        }
         loader.load_all(runs, true);
     }
     if let Some(dir) = options.watch {

@@ -35,7 +35,7 @@ pub struct AppOptions {
     pub bench_frames: Option<u32>,
     /// Start with large fonts.
     pub lecture: bool,
-    /// A run folder whose policy to watch at start (default: the shipped none policy).
+    /// A run folder whose policy to watch at start (default: the shipped walk policy, else the study's none policy).
     pub watch: Option<PathBuf>,
     /// Window size in logical pixels.
     pub size: (u32, u32),

@@ -59,7 +59,8 @@ pub struct Frame {
     pub phase: f32,
     /// Pose of every model body (index = model body index; ground first).
     pub bodies: Vec<Pose>,
-    /// Pose of every body in the reference motion at this phase, placed over the model's pelvis.
+    /// Pose of every body in the reference motion at this phase, placed over the model's pelvis
+    /// (in the walking recipe: ahead of it, advancing at the target speed).
     pub ghost: Vec<Pose>,
     /// Every muscle, in model order.
     pub muscles: Vec<MuscleFrame>,
@@ -137,10 +138,17 @@ impl Frame {
         let model = sim.model();
         let (q, _) = sim.coordinates();
         let (mut q_ref, _) = env.reference_now();
-        // The ghost walks over the model: same pelvis position on the ground plane.
-        for name in ["pelvis_tx", "pelvis_tz"] {
+        // The ghost walks over the model: same pelvis position on the ground plane. In the
+        // walking recipe (episodes start moving) it walks ahead at the target speed instead, as
+        // the reference pelvis the early termination measures the lag against.
+        let moving = env.config().tracking.start_moving;
+        for (k, name) in ["pelvis_tx", "pelvis_tz"].into_iter().enumerate() {
             if let Some(i) = model.coordinate_index(name) {
-                q_ref[i] = q[i];
+                q_ref[i] = if moving && k == 0 {
+                    env.target_velocity()[0] * sim.time()
+                } else {
+                    q[i]
+                };
             }
         }
         let ghost = body_frames(model, &q_ref);

@@ -7,6 +7,8 @@
 //!   the last complete checkpoint.
 //! - `metrics.csv` rows are written whole, one `write` each, and on opening the file is cut back
 //!   to the rows of updates the checkpoint holds (no duplicates after a resume, no half lines).
+//! - `best/` holds the checkpoint with the highest mean training return so far (a run that
+//!   later collapses keeps its best policy), written the same way.
 //! - One writer at a time (`train.lock`, see [`RunLock`]); temporary files a killed writer left
 //!   are removed.
 
@@ -19,6 +21,8 @@ use super::messages::UpdateMetrics;
 
 /// The checkpoint folder's name inside a run folder.
 pub const CHECKPOINT: &str = "checkpoint";
+/// The best checkpoint so far (highest mean training return at a checkpoint), same layout.
+pub const BEST: &str = "best";
 const NEW: &str = "checkpoint.new";
 const OLD: &str = "checkpoint.old";
 
@@ -83,9 +87,30 @@ impl RunFolder {
     /// Writes a checkpoint as a unit: `write` fills a fresh `checkpoint.new/`, which then takes
     /// the place of `checkpoint/`.
     pub fn write_checkpoint(&self, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-        let new = self.dir.join(NEW);
-        let old = self.dir.join(OLD);
-        let current = self.checkpoint_dir();
+        self.write_unit(CHECKPOINT, write)
+    }
+
+    /// Copies the last complete checkpoint to `best/`, as a unit.
+    pub fn keep_as_best(&self) -> Result<()> {
+        let source = self.checkpoint_dir();
+        self.write_unit(BEST, |d| {
+            for entry in std::fs::read_dir(&source)? {
+                let entry = entry?;
+                if entry.path().is_file() {
+                    std::fs::copy(entry.path(), d.join(entry.file_name()))?;
+                    std::fs::File::open(d.join(entry.file_name()))?.sync_all()?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Fills `NAME.new/` with `write`, then swaps it in for `NAME/` by two renames (`NAME.old/`
+    /// in between).
+    fn write_unit(&self, name: &str, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+        let new = self.dir.join(format!("{name}.new"));
+        let old = self.dir.join(format!("{name}.old"));
+        let current = self.dir.join(name);
         if new.exists() {
             std::fs::remove_dir_all(&new).with_context(|| format!("removing {}", new.display()))?;
         }
@@ -93,7 +118,7 @@ impl RunFolder {
         if let Err(e) = write(&new) {
             let _ = std::fs::remove_dir_all(&new);
             return Err(e.context(format!(
-                "writing a checkpoint into {} (the previous checkpoint is kept)",
+                "writing {} (the previous {name}/ is kept)",
                 new.display()
             )));
         }
@@ -115,13 +140,20 @@ impl RunFolder {
         Ok(())
     }
 
-    /// Finishes or undoes an interrupted swap: a complete `checkpoint/` wins; without one, the
-    /// previous checkpoint (`checkpoint.old/`) is put back; a half-written `checkpoint.new/` is
-    /// removed (its `state.ron`, written last, tells whether it was complete).
+    /// Finishes or undoes interrupted swaps of `checkpoint/` and `best/`: a complete `NAME/`
+    /// wins; without one, the complete one of `NAME.new/` and `NAME.old/` is put in its place; the
+    /// rest is removed (`state.ron`, written last, tells whether a folder is complete).
     fn recover_checkpoint(&self, recovery: &mut Recovery) -> Result<()> {
-        let current = self.checkpoint_dir();
-        let new = self.dir.join(NEW);
-        let old = self.dir.join(OLD);
+        for name in [CHECKPOINT, BEST] {
+            self.recover_unit(name, recovery)?;
+        }
+        Ok(())
+    }
+
+    fn recover_unit(&self, name: &str, recovery: &mut Recovery) -> Result<()> {
+        let current = self.dir.join(name);
+        let new = self.dir.join(format!("{name}.new"));
+        let old = self.dir.join(format!("{name}.old"));
         let complete = |d: &Path| d.join("state.ron").exists();
         if !complete(&current) {
             let source = if complete(&new) {
@@ -139,7 +171,7 @@ impl RunFolder {
                 std::fs::rename(source, &current)
                     .with_context(|| format!("restoring {}", source.display()))?;
                 recovery.repairs.push(format!(
-                    "restored the checkpoint from {} (a checkpoint write was interrupted)",
+                    "restored {name}/ from {} (a checkpoint write was interrupted)",
                     source.display()
                 ));
             }

@@ -148,6 +148,13 @@ pub struct RunState {
     pub updates: usize,
     /// Environment steps done.
     pub env_steps: u64,
+    /// The mean training return over the updates between the checkpoint kept in `best/` and
+    /// the one before it (meaningful when `best_update` > 0).
+    #[serde(default)]
+    pub best_return: f64,
+    /// The update of the checkpoint in `best/` (0: none yet).
+    #[serde(default)]
+    pub best_update: usize,
 }
 
 /// The default folder of fitted encoders (`models/encoders`).
@@ -230,6 +237,8 @@ pub fn train(
     let mut stop = false;
     // Checkpoint requests seen during a rollout are served at the end of its update.
     let mut deferred: Vec<Control> = Vec::new();
+    // Mean training returns since the last checkpoint (for `best/`).
+    let mut window: Vec<f64> = Vec::new();
     while state.env_steps < config.total_steps && !stop {
         let started = Instant::now();
         let rollout = pool.rollout(
@@ -295,13 +304,26 @@ pub fn train(
         if let Some(c) = &control {
             stop |= poll_control(c, &mut deferred, false);
         }
+        if metrics.mean_return.is_finite() {
+            window.push(metrics.mean_return);
+        }
         let requested = deferred.drain(..).any(|m| m == Control::Checkpoint);
         if requested
             || stop
             || state.updates % config.checkpoint_every.max(1) == 0
             || state.env_steps >= config.total_steps
         {
+            let recent = window.iter().sum::<f64>() / window.len().max(1) as f64;
+            let best = !window.is_empty() && (state.best_update == 0 || recent > state.best_return);
+            if best {
+                state.best_return = recent;
+                state.best_update = state.updates;
+            }
             folder.write_checkpoint(|d| save_checkpoint(d, &ppo, state))?;
+            if best {
+                folder.keep_as_best()?;
+            }
+            window.clear();
         }
     }
     send(Event::Finished(if stop {
