@@ -61,8 +61,16 @@ impl Mesh {
                 .map(|t| {
                     t.parse::<f64>()
                         .ok()
-                        .filter(|v| v.is_finite())
-                        .ok_or_else(|| err(node, format!("\"{t}\" is not a finite number")))
+                        .filter(|v| v.abs() <= super::MAX_MAGNITUDE)
+                        .ok_or_else(|| {
+                            err(
+                                node,
+                                format!(
+                                    "\"{t}\" is not a finite number within +-{:e}",
+                                    super::MAX_MAGNITUDE
+                                ),
+                            )
+                        })
                 })
                 .collect()
         };

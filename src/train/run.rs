@@ -106,6 +106,19 @@ impl RunConfig {
         ] {
             check(&format!("env.reward.{name}"), v, -1e6, 1e6)?;
         }
+        let t = &env.tracking;
+        if let Some(v) = t.max_joint_error {
+            check("env.tracking.max_joint_error", v, 1e-6, 100.0)?;
+        }
+        if let Some(v) = t.max_pelvis_lag {
+            check("env.tracking.max_pelvis_lag", v, 1e-6, 1e3)?;
+        }
+        check(
+            "env.tracking.action_repeat",
+            t.action_repeat as f64,
+            1.0,
+            100.0,
+        )?;
         for (k, &w) in r.weights.iter().enumerate() {
             check(&format!("env.reward.weights[{k}]"), w, 0.0, 1e6)?;
         }
