@@ -166,6 +166,28 @@ fn the_shipped_policies_load_and_act() {
 }
 
 #[test]
+fn the_shipped_walking_policy_walks_forward_without_falling() {
+    // From a random phase, acting with its expected excitation (as the app does): 6 s without a
+    // fall, at least 1 m/s forward.
+    let run = gaitscope::models_dir().join("policies/walk");
+    let report = gaitscope::train::eval::evaluate(
+        &run,
+        &gaitscope::train::eval::EvalOptions {
+            episodes: 2,
+            seconds: Some(6.0),
+            random_phase: true,
+            expected: true,
+            seed: 3,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(report.falls, 0, "{}", report.mean_duration_s);
+    assert!(report.mean_speed_m_s > 1.0, "{}", report.mean_speed_m_s);
+    assert!(report.mean_distance_m > 6.0, "{}", report.mean_distance_m);
+}
+
+#[test]
 fn a_trained_policy_can_drive_the_collection() {
     use gaitscope::train::collect::{collect, CollectConfig, ExplorationSource};
     let config = CollectConfig {
