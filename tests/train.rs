@@ -501,7 +501,7 @@ fn a_run_killed_at_random_instants_resumes_without_lost_or_repeated_updates() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let run = dir.join("run");
-    let updates = 40u64;
+    let updates = 60u64;
     let config = tiny(&dir, 128 * updates, EncoderMode::Frozen, EncoderKind::None);
     let path = dir.join("tiny.ron");
     std::fs::write(&path, ron::ser::to_string(&config).unwrap()).unwrap();
@@ -515,12 +515,27 @@ fn a_run_killed_at_random_instants_resumes_without_lost_or_repeated_updates() {
             .stderr(std::process::Stdio::null());
         c
     };
-    // Checkpoints every update, so kills land inside checkpoint writes as well.
+    // Checkpoints every update, so kills land inside checkpoint writes as well. Each kill waits
+    // for a new metrics row (so it lands after real progress, however fast the machine), then a
+    // seeded random few milliseconds more.
     let mut rng = rand::rngs::SmallRng::seed_from_u64(13);
+    let rows = || {
+        std::fs::read_to_string(run.join("metrics.csv"))
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    };
     let mut kills = 0;
     for _ in 0..6 {
+        let before = rows();
         let mut child = command().spawn().unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(rng.gen_range(300..2500)));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while child.try_wait().unwrap().is_none()
+            && rows() <= before
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(rng.gen_range(0..30)));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             kills += 1;
