@@ -275,7 +275,7 @@ fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
     ui.horizontal(|ui| {
         for (name, label) in [
             ("study", "study (Table 3.2)"),
-            ("walk", "walk (not yet shown to walk)"),
+            ("walk", "walk (the shipped walking policy's recipe)"),
         ] {
             if ui.radio(p.state.recipe == name, label).clicked() && p.state.recipe != name {
                 apply_recipe(&mut p.state, name);
