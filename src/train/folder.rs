@@ -23,14 +23,25 @@ use super::messages::UpdateMetrics;
 pub const CHECKPOINT: &str = "checkpoint";
 /// The best checkpoint so far (highest mean training return at a checkpoint), same layout.
 pub const BEST: &str = "best";
-const NEW: &str = "checkpoint.new";
-const OLD: &str = "checkpoint.old";
+
+/// The three places of a folder written as a unit: `NAME/`, `NAME.new/` (being written) and
+/// `NAME.old/` (the previous one, between the two renames of a swap).
+fn places(dir: &Path, name: &str) -> [PathBuf; 3] {
+    [
+        dir.join(name),
+        dir.join(format!("{name}.new")),
+        dir.join(format!("{name}.old")),
+    ]
+}
+
+/// Whether a checkpoint folder is complete (`state.ron` is written last).
+fn complete(d: &Path) -> bool {
+    d.join("state.ron").exists()
+}
 
 /// Whether `dir` holds a checkpoint to resume from, complete in any of the swap's places.
 pub fn holds_checkpoint(dir: &Path) -> bool {
-    [CHECKPOINT, NEW, OLD]
-        .iter()
-        .any(|d| dir.join(d).join("state.ron").exists())
+    places(dir, CHECKPOINT).iter().any(|d| complete(d))
 }
 
 /// An opened run folder, held by this process until dropped.
@@ -57,16 +68,13 @@ impl RunFolder {
             _lock: lock,
         };
         let mut recovery = Recovery::default();
-        folder.recover_checkpoint(&mut recovery)?;
+        for name in [CHECKPOINT, BEST] {
+            folder.recover_unit(name, &mut recovery)?;
+        }
         for d in [folder.dir.clone(), folder.checkpoint_dir()] {
             remove_temporaries(&d, &mut recovery);
         }
         Ok((folder, recovery))
-    }
-
-    /// The run folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     /// The last complete checkpoint's folder.
@@ -81,7 +89,7 @@ impl RunFolder {
 
     /// Whether the folder holds a checkpoint to resume from.
     pub fn has_checkpoint(&self) -> bool {
-        self.checkpoint_dir().join("state.ron").exists()
+        complete(&self.checkpoint_dir())
     }
 
     /// Writes a checkpoint as a unit: `write` fills a fresh `checkpoint.new/`, which then takes
@@ -90,15 +98,20 @@ impl RunFolder {
         self.write_unit(CHECKPOINT, write)
     }
 
-    /// Copies the last complete checkpoint to `best/`, as a unit.
+    /// Keeps the last complete checkpoint as `best/`, as a unit. Its files are hard links
+    /// (checkpoint files are never changed in place, only replaced by a swap), so this writes
+    /// no data; where links are refused it copies them.
     pub fn keep_as_best(&self) -> Result<()> {
         let source = self.checkpoint_dir();
         self.write_unit(BEST, |d| {
             for entry in std::fs::read_dir(&source)? {
                 let entry = entry?;
                 if entry.path().is_file() {
-                    std::fs::copy(entry.path(), d.join(entry.file_name()))?;
-                    std::fs::File::open(d.join(entry.file_name()))?.sync_all()?;
+                    let target = d.join(entry.file_name());
+                    if std::fs::hard_link(entry.path(), &target).is_err() {
+                        std::fs::copy(entry.path(), &target)?;
+                        std::fs::File::open(&target)?.sync_all()?;
+                    }
                 }
             }
             Ok(())
@@ -108,9 +121,7 @@ impl RunFolder {
     /// Fills `NAME.new/` with `write`, then swaps it in for `NAME/` by two renames (`NAME.old/`
     /// in between).
     fn write_unit(&self, name: &str, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-        let new = self.dir.join(format!("{name}.new"));
-        let old = self.dir.join(format!("{name}.old"));
-        let current = self.dir.join(name);
+        let [current, new, old] = places(&self.dir, name);
         if new.exists() {
             std::fs::remove_dir_all(&new).with_context(|| format!("removing {}", new.display()))?;
         }
@@ -140,21 +151,10 @@ impl RunFolder {
         Ok(())
     }
 
-    /// Finishes or undoes interrupted swaps of `checkpoint/` and `best/`: a complete `NAME/`
-    /// wins; without one, the complete one of `NAME.new/` and `NAME.old/` is put in its place; the
-    /// rest is removed (`state.ron`, written last, tells whether a folder is complete).
-    fn recover_checkpoint(&self, recovery: &mut Recovery) -> Result<()> {
-        for name in [CHECKPOINT, BEST] {
-            self.recover_unit(name, recovery)?;
-        }
-        Ok(())
-    }
-
+    /// Finishes or undoes an interrupted swap of `NAME/`: a complete `NAME/` wins; without one,
+    /// the complete one of `NAME.new/` and `NAME.old/` is put in its place; the rest is removed.
     fn recover_unit(&self, name: &str, recovery: &mut Recovery) -> Result<()> {
-        let current = self.dir.join(name);
-        let new = self.dir.join(format!("{name}.new"));
-        let old = self.dir.join(format!("{name}.old"));
-        let complete = |d: &Path| d.join("state.ron").exists();
+        let [current, new, old] = places(&self.dir, name);
         if !complete(&current) {
             let source = if complete(&new) {
                 Some(&new)

@@ -364,7 +364,7 @@ fn open_run(
         send(Event::Log(format!("{}: {line}", dir.display())));
     }
     let state_path = folder.checkpoint_dir().join("state.ron");
-    let (config, state) = if state_path.exists() {
+    let (config, state) = if folder.has_checkpoint() {
         let text = std::fs::read_to_string(dir.join("config.ron"))
             .context("resuming: reading config.ron")?;
         let saved = parse_run_folder_config(&text).context("resuming: config.ron is malformed")?;
@@ -506,35 +506,20 @@ fn mean_of(
 /// `total_steps` can grow), each as `name given (run: saved)`.
 pub fn ignored_settings(given: &RunConfig, saved: &RunConfig) -> Vec<String> {
     let mut out = Vec::new();
-    let mut differs = |name: &str, a: String, b: String| {
+    let mut differs = |name: &str, a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| {
+        let (a, b) = (format!("{a:?}"), format!("{b:?}"));
         if a != b {
             out.push(format!("{name} {a} (run: {b})"));
         }
     };
-    differs(
-        "encoder",
-        format!("{:?}", given.encoder),
-        format!("{:?}", saved.encoder),
-    );
-    differs(
-        "mode",
-        format!("{:?}", given.mode),
-        format!("{:?}", saved.mode),
-    );
     let (g, s) = (&given.ppo, &saved.ppo);
-    differs("seed", g.seed.to_string(), s.seed.to_string());
-    differs("envs", g.n_envs.to_string(), s.n_envs.to_string());
-    differs("n-steps", g.n_steps.to_string(), s.n_steps.to_string());
-    differs(
-        "distribution",
-        format!("{:?}", g.distribution),
-        format!("{:?}", s.distribution),
-    );
-    differs(
-        "target-kl",
-        format!("{:?}", g.target_kl),
-        format!("{:?}", s.target_kl),
-    );
+    differs("encoder", &given.encoder, &saved.encoder);
+    differs("mode", &given.mode, &saved.mode);
+    differs("seed", &g.seed, &s.seed);
+    differs("envs", &g.n_envs, &s.n_envs);
+    differs("n-steps", &g.n_steps, &s.n_steps);
+    differs("distribution", &g.distribution, &s.distribution);
+    differs("target-kl", &g.target_kl, &s.target_kl);
     let other_ppo = PpoConfig {
         seed: s.seed,
         n_envs: s.n_envs,
@@ -560,7 +545,7 @@ pub fn load_policy(run_dir: &Path) -> Result<(RunConfig, Ppo)> {
     let config = parse_run_folder_config(&text).context("config.ron is malformed")?;
     config.validate().context("config.ron")?;
     let device = crate::learn::device();
-    let ckpt = run_dir.join("checkpoint");
+    let ckpt = run_dir.join(super::folder::CHECKPOINT);
     let encoder = Encoder::load(&ckpt, encoder_kind(&config), &device)?;
     let model = crate::osim::Model::load(
         config
