@@ -144,11 +144,9 @@ struct EvalLoop {
 
 impl EvalLoop {
     fn run(mut self) {
-        let mut model = self.env.sim().model().clone();
-        let mut dt = self.env.config().step_seconds() as f32;
         let mut label = String::from("passive");
         let mut policy: Option<Box<PolicySnapshot>> = None;
-        let mut recording = Recording::new(&label, &model, dt);
+        let mut recording = self.new_recording(&label);
         let mut episode_return = 0.0f32;
         let mut paused = false;
         let mut anchor = Instant::now();
@@ -182,11 +180,9 @@ impl EvalLoop {
                             match WalkEnv::new(*env, self.seed) {
                                 Ok(e) => {
                                     // The old episode ends in its own environment.
-                                    self.finish_episode(&mut recording, &label, &model, dt);
+                                    self.finish_episode(&mut recording, &label);
                                     self.env = e;
-                                    model = self.env.sim().model().clone();
-                                    dt = self.env.config().step_seconds() as f32;
-                                    recording = Recording::new(&l, &model, dt);
+                                    recording = self.new_recording(&l);
                                 }
                                 Err(e) => {
                                     let _ = self.errors.try_send(format!(
@@ -214,14 +210,15 @@ impl EvalLoop {
                 steps_since_anchor = 0;
             }
             if restart {
-                self.finish_episode(&mut recording, &label, &model, dt);
+                self.finish_episode(&mut recording, &label);
                 episode_return = 0.0;
                 self.emit(&mut recording, 0.0, 0.0);
             }
             // Real-time pacing, in short sleeps so commands stay responsive.
             if self.speed.is_finite() {
                 let due = Duration::from_secs_f64(
-                    steps_since_anchor as f64 * dt as f64 / self.speed as f64,
+                    steps_since_anchor as f64 * self.env.config().step_seconds()
+                        / self.speed as f64,
                 );
                 let elapsed = anchor.elapsed();
                 if elapsed < due {
@@ -249,14 +246,14 @@ impl EvalLoop {
                     episode_return += step.reward as f32;
                     self.emit(&mut recording, step.reward as f32, episode_return);
                     if step.terminated || step.truncated {
-                        self.finish_episode(&mut recording, &label, &model, dt);
+                        self.finish_episode(&mut recording, &label);
                         episode_return = 0.0;
                         self.emit(&mut recording, 0.0, 0.0);
                     }
                 }
                 Err(e) => {
                     let _ = self.errors.try_send(format!("live episode: {e}; reset"));
-                    self.finish_episode(&mut recording, &label, &model, dt);
+                    self.finish_episode(&mut recording, &label);
                     episode_return = 0.0;
                     self.emit(&mut recording, 0.0, 0.0);
                 }
@@ -276,15 +273,18 @@ impl EvalLoop {
         let _ = self.frames.try_send(frame);
     }
 
+    /// An empty recording of the current environment (its model, one frame per step).
+    fn new_recording(&self, label: &str) -> Recording {
+        Recording::new(
+            label,
+            self.env.sim().model(),
+            self.env.config().step_seconds() as f32,
+        )
+    }
+
     /// Sends the episode (if it has steps) and starts a new one.
-    fn finish_episode(
-        &mut self,
-        recording: &mut Recording,
-        label: &str,
-        model: &crate::osim::Model,
-        dt: f32,
-    ) {
-        let done = std::mem::replace(recording, Recording::new(label, model, dt));
+    fn finish_episode(&mut self, recording: &mut Recording, label: &str) {
+        let done = std::mem::replace(recording, self.new_recording(label));
         if done.frames.len() > 1 {
             let _ = self.recordings.try_send(done);
         }

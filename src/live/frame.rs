@@ -141,14 +141,14 @@ impl Frame {
         // The ghost walks over the model: same pelvis position on the ground plane. In the
         // walking recipe (episodes start moving) it walks ahead at the target speed instead, as
         // the reference pelvis the early termination measures the lag against.
-        let moving = env.config().tracking.start_moving;
-        for (k, name) in ["pelvis_tx", "pelvis_tz"].into_iter().enumerate() {
+        for name in ["pelvis_tx", "pelvis_tz"] {
             if let Some(i) = model.coordinate_index(name) {
-                q_ref[i] = if moving && k == 0 {
-                    env.target_velocity()[0] * sim.time()
-                } else {
-                    q[i]
-                };
+                q_ref[i] = q[i];
+            }
+        }
+        if env.config().tracking.start_moving {
+            if let Some(tx) = model.coordinate_index("pelvis_tx") {
+                q_ref[tx] = env.target_velocity()[0] * sim.time();
             }
         }
         let ghost = body_frames(model, &q_ref);
