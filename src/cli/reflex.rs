@@ -7,12 +7,10 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use crate::control::episode::{self, Episode};
-use crate::control::reflex::{load_params, N_PARAMS_PLANAR};
-use crate::control::{Adapter, Dimension, LocoCtrl, INIT_POSE};
+use crate::control::episode::{self, Episode, Walker};
+use crate::control::reflex::load_params;
 use crate::live::recording::Recording;
 use crate::osim::model::Model;
-use crate::sim::{SimConfig, Simulation};
 
 /// OpenSim 4.6 + osim-rl 3.0.11 on the planar model with `params_2D.txt`: it walked the whole
 /// episode (s).
@@ -31,16 +29,10 @@ pub fn run(
 ) -> Result<()> {
     let model = Arc::new(Model::load(model).with_context(|| format!("{}", model.display()))?);
     let params = load_params(params)?;
-    let dimension = if params.len() == N_PARAMS_PLANAR {
-        Dimension::Planar
-    } else {
-        Dimension::Spatial
-    };
-    let mut sim = Simulation::new(model.clone(), SimConfig::default())?;
-    let adapter = Adapter::new(&model)?;
-    let mut ctrl = LocoCtrl::new(dimension, &params)?;
-    episode::start(&mut sim, &INIT_POSE)?;
-    let lowest = sim
+    let mut walker = Walker::new(model.clone(), &params)?;
+    let dimension = walker.dimension;
+    let lowest = walker
+        .sim
         .contact_sphere_bottoms()
         .into_iter()
         .fold(f64::INFINITY, f64::min);
@@ -50,12 +42,12 @@ pub fn run(
         params.len(),
         lowest * 1000.0
     );
-    let dt = sim.config().control_dt as f32;
+    let dt = walker.sim.config().control_dt as f32;
     let mut rec = Recording::new("reflex", &model, dt);
-    rec.frames.push(episode::frame(&sim));
+    rec.frames.push(episode::frame(&walker.sim));
     let weight = model.total_mass() * 9.81;
     let mut grf_csv = String::from("time,right_vertical_bw,left_vertical_bw\n");
-    let ep = episode::run(&mut sim, &mut ctrl, &adapter, seconds, |s| {
+    let ep = walker.walk(seconds, |s| {
         if out.is_some() {
             rec.frames.push(episode::frame(s));
         }

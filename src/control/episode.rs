@@ -172,23 +172,57 @@ pub fn frame(sim: &Simulation) -> Frame {
     Frame::of_sim(sim)
 }
 
+/// The controller ready to walk `model` with `params` (planar or 3-D by their count) from
+/// [`INIT_POSE`]: the simulation placed there, the sensor adapter and the reflex network.
+pub struct Walker {
+    /// The simulation at the start pose.
+    pub sim: Simulation,
+    /// Our state to the controller's sensors, its stimulations to our muscles.
+    pub adapter: Adapter,
+    /// The reflex network.
+    pub ctrl: LocoCtrl,
+    /// Planar (37 parameters) or 3-D.
+    pub dimension: super::Dimension,
+}
+
+impl Walker {
+    /// Builds the simulation, adapter and controller and places the model at [`INIT_POSE`].
+    pub fn new(model: std::sync::Arc<Model>, params: &[f64]) -> anyhow::Result<Walker> {
+        let dimension = if params.len() == super::reflex::N_PARAMS_PLANAR {
+            super::Dimension::Planar
+        } else {
+            super::Dimension::Spatial
+        };
+        let mut sim = Simulation::new(model.clone(), crate::sim::SimConfig::default())?;
+        let adapter = Adapter::new(&model)?;
+        let ctrl = LocoCtrl::new(dimension, params)?;
+        start(&mut sim, &INIT_POSE)?;
+        Ok(Walker {
+            sim,
+            adapter,
+            ctrl,
+            dimension,
+        })
+    }
+
+    /// Walks for `seconds` (see [`run`]), calling `each` after every step.
+    pub fn walk(&mut self, seconds: f64, each: impl FnMut(&Simulation)) -> anyhow::Result<Episode> {
+        run(&mut self.sim, &mut self.ctrl, &self.adapter, seconds, each)
+    }
+}
+
 /// Walks the shipped planar model with the shipped 2-D parameters for `seconds` from
 /// [`INIT_POSE`] and returns the walk as an app recording (for the app's reflex demo).
 pub fn record_walk(seconds: f64) -> anyhow::Result<(Episode, Recording)> {
     let model = std::sync::Arc::new(Model::load(super::planar_model_path())?);
     let params = super::reflex::load_params(&super::planar_params_path())?;
-    let mut sim = Simulation::new(model.clone(), crate::sim::SimConfig::default())?;
-    let adapter = Adapter::new(&model)?;
-    let mut ctrl = LocoCtrl::new(super::Dimension::Planar, &params)?;
-    start(&mut sim, &INIT_POSE)?;
+    let mut walker = Walker::new(model.clone(), &params)?;
     let mut rec = Recording::new(
         "reflex walk (osim-rl controller)",
         &model,
-        sim.config().control_dt as f32,
+        walker.sim.config().control_dt as f32,
     );
-    rec.frames.push(frame(&sim));
-    let ep = run(&mut sim, &mut ctrl, &adapter, seconds, |s| {
-        rec.frames.push(frame(s));
-    })?;
+    rec.frames.push(frame(&walker.sim));
+    let ep = walker.walk(seconds, |s| rec.frames.push(frame(s)))?;
     Ok((ep, rec))
 }
