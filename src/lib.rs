@@ -17,16 +17,33 @@ pub mod sim;
 pub mod train;
 pub mod util;
 
-/// Folder of the shipped data (model, meshes, motions), found at run time.
+static MODELS_OVERRIDE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Sets the folder [`models_dir`] returns (the `--models` option); the first call wins.
+pub fn set_models_dir(dir: std::path::PathBuf) {
+    let _ = MODELS_OVERRIDE.set(dir);
+}
+
+/// Folder of the shipped data (model, meshes, motions, policies), found at run time, first of:
+/// the `--models` option ([`set_models_dir`]), the `GAITSCOPE_MODELS` environment variable,
+/// `models/` beside the executable (an installed or copied binary), `models/` in the source
+/// folder the binary was built from, and `models` relative to the working directory.
 pub fn models_dir() -> std::path::PathBuf {
-    if let Ok(dir) = std::env::var("GAITSCOPE_MODELS") {
+    if let Some(dir) = MODELS_OVERRIDE.get() {
+        return dir.clone();
+    }
+    if let Some(dir) = std::env::var_os("GAITSCOPE_MODELS").filter(|d| !d.is_empty()) {
         return dir.into();
     }
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
-    if here.is_dir() {
-        return here;
-    }
-    std::path::PathBuf::from("models")
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join("models")));
+    let built = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    beside
+        .into_iter()
+        .chain([built])
+        .find(|d| d.join("gait14dof22musc.osim").is_file())
+        .unwrap_or_else(|| std::path::PathBuf::from("models"))
 }
 
 /// The shipped OpenSim model file.

@@ -71,6 +71,10 @@ struct Cli {
     /// App: window width and height in logical pixels.
     #[arg(long, num_args = 2, value_names = ["WIDTH", "HEIGHT"])]
     size: Option<Vec<u32>>,
+    /// The folder of the shipped model, motions, encoders and policies (else $GAITSCOPE_MODELS,
+    /// else models/ beside the executable, else the source folder's models/).
+    #[arg(long, global = true)]
+    models: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -171,14 +175,18 @@ enum Command {
         /// default) or squashed-gaussian (tanh).
         #[arg(long)]
         distribution: Option<gaitscope::learn::distribution::ActionDistribution>,
+        /// Start a new run from this run folder's checkpoint (policy, value and encoder; fresh
+        /// optimizer), with the recipe's or --config's settings: a curriculum stage.
+        #[arg(long)]
+        init_from: Option<PathBuf>,
     },
     /// Evaluate a trained run: distance, speed, falls, foot strikes, the study's duration,
     /// return, RMSE table and muscle means, gait cycles.
     Eval {
         /// The run folder.
         run: PathBuf,
-        /// Episodes.
-        #[arg(long, default_value_t = 5)]
+        /// Episodes (at least 1).
+        #[arg(long, default_value_t = 5, value_parser = at_least_one)]
         episodes: usize,
         /// Episode time limit in seconds (default: the run's own, 10 s in the study).
         #[arg(long)]
@@ -212,8 +220,8 @@ enum Command {
         /// Output file (further episodes get -2, -3, ... suffixes).
         #[arg(long, default_value = "recordings/episode.ron")]
         out: PathBuf,
-        /// Episodes.
-        #[arg(long, default_value_t = 1)]
+        /// Episodes (at least 1).
+        #[arg(long, default_value_t = 1, value_parser = at_least_one)]
         episodes: usize,
         /// Seed of the initial states.
         #[arg(long, default_value_t = 1)]
@@ -286,6 +294,35 @@ enum BenchWhat {
     },
 }
 
+/// Checks before the window opens that `path` can be written as a file (not a folder, in a
+/// folder that exists or can be made and takes new files), so a bad `--screenshot` fails at once.
+fn writable_file(path: &std::path::Path) -> std::io::Result<()> {
+    if path.is_dir() {
+        return Err(std::io::Error::other("is a folder, not a PNG file name"));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?;
+    if !existed {
+        std::fs::remove_file(path)?;
+    }
+    Ok(())
+}
+
+/// Parses a count that must be at least 1 (`--episodes`).
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fn main() -> ExitCode {
     // Piped into `head`: end quietly on a closed pipe instead of panicking in println!.
     #[cfg(unix)]
@@ -295,9 +332,25 @@ fn main() -> ExitCode {
     }
     gaitscope::learn::configure_threads();
     let cli = Cli::parse();
+    if let Some(dir) = &cli.models {
+        if !dir.join("gait14dof22musc.osim").is_file() {
+            eprintln!(
+                "error: --models {}: no gait14dof22musc.osim in that folder",
+                dir.display()
+            );
+            return ExitCode::FAILURE;
+        }
+        gaitscope::set_models_dir(dir.clone());
+    }
     if let Some(s) = cli.size.as_deref() {
         if s.iter().any(|v| !(320..=16384).contains(v)) {
             eprintln!("error: --size takes a width and a height between 320 and 16384, got {s:?}");
+            return ExitCode::FAILURE;
+        }
+    }
+    if let Some(path) = &cli.screenshot {
+        if let Err(e) = writable_file(path) {
+            eprintln!("error: --screenshot {}: {e}", path.display());
             return ExitCode::FAILURE;
         }
     }
@@ -385,6 +438,7 @@ fn main() -> ExitCode {
             n_steps,
             target_kl,
             distribution,
+            init_from,
         }) => run_config(
             config.as_deref(),
             &recipe,
@@ -413,6 +467,9 @@ fn main() -> ExitCode {
             }
             if let Some(d) = distribution {
                 c.ppo.distribution = d;
+            }
+            if init_from.is_some() {
+                c.init_from = init_from;
             }
             gaitscope::cli::train::run(c, &out)
         }),

@@ -6,22 +6,29 @@ use std::path::Path;
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed, then renamed
 /// over the target, so a crash never leaves a half-written file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let named = |at: &Path, e: std::io::Error| {
+        std::io::Error::new(e.kind(), format!("writing {}: {e}", at.display()))
+    };
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     if let Some(dir) = dir {
-        std::fs::create_dir_all(dir)?;
+        std::fs::create_dir_all(dir).map_err(|e| named(dir, e))?;
     }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
     let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
         f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
+        f.sync_all()
+    });
+    if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
+        return Err(named(&tmp, e));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        named(path, e)
     })
 }
 
@@ -37,4 +44,16 @@ pub fn lower_thread_priority(nice: i32) {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = nice;
+}
+
+/// A parse error's message cut to `limit` characters (a RON error on a garbage file can quote
+/// thousands of characters of it), with how much was left out.
+pub fn brief(error: impl std::fmt::Display, limit: usize) -> String {
+    let text = error.to_string();
+    let count = text.chars().count();
+    if count <= limit {
+        return text;
+    }
+    let kept: String = text.chars().take(limit).collect();
+    format!("{kept}... ({} more characters)", count - limit)
 }

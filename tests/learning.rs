@@ -271,6 +271,49 @@ fn the_fused_inference_matches_the_candle_networks() {
 }
 
 #[test]
+fn a_fitted_encoder_passes_the_phase_through_beside_its_latent() {
+    let mut rng = SmallRng::seed_from_u64(12);
+    let dim = 10;
+    let dir = std::env::temp_dir().join(format!("gaitscope-passthrough-{}", std::process::id()));
+    for kind in [EncoderKind::Ae, EncoderKind::Vae] {
+        let fitted =
+            Encoder::new_network(kind, Normalizer::identity(dim), 4, &mut rng, &cpu()).unwrap();
+        fitted.save(&dir, None).unwrap();
+        let with_phase = Encoder::load(&dir, kind, &cpu())
+            .unwrap()
+            .with_passthrough(&[0.0, 0.0], &[1.0, 1.0]);
+        assert_eq!((with_phase.input_size(), with_phase.output_size()), (12, 6));
+        // Saved and loaded again, it is the same encoder.
+        with_phase.save(&dir, None).unwrap();
+        let reloaded = Encoder::load(&dir, kind, &cpu()).unwrap();
+        assert_eq!((reloaded.input_size(), reloaded.output_size()), (12, 6));
+        let rows: Vec<f32> = (0..3 * 12).map(|_| rng.gen_range(-2.0f32..2.0)).collect();
+        let x = Tensor::from_slice(&rows, (3, 12), &cpu()).unwrap();
+        let own = x.narrow(1, 0, dim).unwrap();
+        let latent = fitted.encode(&own).unwrap().to_vec2::<f32>().unwrap();
+        let features = reloaded.encode(&x).unwrap().to_vec2::<f32>().unwrap();
+        let plain = gaitscope::learn::fast::PlainEncoder::from_encoder(&reloaded).unwrap();
+        let fast = plain.encode(&rows, 3, &mut Vec::new());
+        for (r, row) in features.iter().enumerate() {
+            assert_eq!(
+                row[..4],
+                latent[r][..],
+                "{kind:?}: the latent of the first {dim} values"
+            );
+            assert_eq!(
+                row[4..],
+                rows[r * 12 + 10..r * 12 + 12],
+                "{kind:?}: the phase"
+            );
+            for (a, b) in row.iter().zip(&fast[r * 6..r * 6 + 6]) {
+                assert!((a - b).abs() < 1e-5, "{kind:?}: plain {b} vs candle {a}");
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn restoring_the_optimizer_state_resumes_the_update_as_if_uninterrupted() {
     let config = PpoConfig {
         hidden: vec![16],

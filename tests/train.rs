@@ -118,6 +118,82 @@ fn a_run_writes_metrics_and_checkpoints_and_resumes() {
 }
 
 #[test]
+fn a_new_run_can_start_from_another_runs_checkpoint() {
+    let root = std::env::temp_dir().join(format!("gaitscope-init-from-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let (first, second) = (root.join("first"), root.join("second"));
+    let steps = 4 * 32;
+    train(
+        tiny(&root, steps, EncoderMode::Frozen, EncoderKind::None),
+        &first,
+        None,
+        None,
+    )
+    .unwrap();
+    // The second stage: a different seed and a learning rate too small to move the weights.
+    let mut stage = tiny(&root, steps, EncoderMode::Frozen, EncoderKind::None);
+    stage.ppo.seed = 7;
+    stage.ppo.lr = 1e-12;
+    stage.init_from = Some(first.clone());
+    let state = train(stage.clone(), &second, None, None).unwrap();
+    assert_eq!(
+        (state.updates, state.env_steps),
+        (1, steps),
+        "it counts its own updates"
+    );
+    let weights = |dir: &std::path::Path| {
+        let path = dir.join("checkpoint/policy.safetensors");
+        let t = candle_core::safetensors::load(path, &candle_core::Device::Cpu).unwrap();
+        let mut names: Vec<_> = t.keys().cloned().collect();
+        names.sort();
+        names
+            .iter()
+            .flat_map(|n| t[n].flatten_all().unwrap().to_vec1::<f32>().unwrap())
+            .collect::<Vec<f32>>()
+    };
+    let (a, b) = (weights(&first), weights(&second));
+    assert_eq!(a.len(), b.len());
+    let moved = a
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0f32, f32::max);
+    assert!(
+        moved < 1e-6,
+        "the second stage starts from the first's weights (moved {moved})"
+    );
+    // Without the first stage's weights the same seed starts elsewhere.
+    let fresh = root.join("fresh");
+    train(
+        RunConfig {
+            init_from: None,
+            ..stage.clone()
+        },
+        &fresh,
+        None,
+        None,
+    )
+    .unwrap();
+    let c = weights(&fresh);
+    assert!(a.iter().zip(&c).any(|(x, y)| (x - y).abs() > 1e-3));
+    // A folder without a checkpoint is refused by name.
+    let empty = root.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let err = train(
+        RunConfig {
+            init_from: Some(empty.clone()),
+            ..stage
+        },
+        &root.join("third"),
+        None,
+        None,
+    )
+    .unwrap_err();
+    assert!(format!("{err:#}").contains("empty"), "{err:#}");
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
 fn a_malformed_run_folder_is_an_error() {
     let dir = std::env::temp_dir().join(format!("gaitscope-bad-run-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("checkpoint")).unwrap();

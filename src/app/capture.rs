@@ -51,7 +51,7 @@ fn screenshot_driver(
             state.requested_at = Some(state.frame);
         }
         Some(at) => {
-            let written = std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
+            let written = std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() > 0);
             if written {
                 info!("screenshot written to {}", path.display());
                 exit.write(AppExit::Success);

@@ -158,9 +158,12 @@ impl WalkEnv {
         let reference = Reference::new(&model, motion).map_err(anyhow::Error::msg)?;
         let mut imitated = Vec::new();
         for name in &config.reward.coordinates {
-            let c = model
-                .coordinate_index(name)
-                .ok_or_else(|| anyhow::anyhow!("reward coordinate {name} is not in the model"))?;
+            let c = model.coordinate_index(name).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "env.reward.coordinates: \"{name}\" is not a coordinate of the model \"{}\"",
+                    model.name
+                )
+            })?;
             imitated.push(c);
         }
         let target = config

@@ -115,6 +115,9 @@ pub struct Encoder {
     pub heads: Option<(Mlp, Mlp)>,
     /// AE/VAE decoder.
     pub decoder: Option<Mlp>,
+    /// Trailing input values that skip the map and are appended to its features unchanged
+    /// (the walking recipe's gait phase beside an encoder fitted on the study's observation).
+    pub passthrough: usize,
 }
 
 /// Training settings for AE and VAE.
@@ -158,7 +161,19 @@ impl Encoder {
             trunk: None,
             heads: None,
             decoder: None,
+            passthrough: 0,
         }
+    }
+
+    /// The same encoder taking `extra` more input values, z-scored with `mean` and `std`, that
+    /// pass through to the end of its features (identity encoders just grow their input).
+    pub fn with_passthrough(mut self, mean: &[f32], std: &[f32]) -> Encoder {
+        self.normalizer.mean.extend_from_slice(mean);
+        self.normalizer.std.extend_from_slice(std);
+        if self.kind != EncoderKind::None {
+            self.passthrough += mean.len();
+        }
+        self
     }
 
     /// Width of the raw observation.
@@ -168,12 +183,21 @@ impl Encoder {
 
     /// Width of the features the agent sees.
     pub fn output_size(&self) -> usize {
-        match self.kind {
-            EncoderKind::None => self.input_size(),
-            EncoderKind::Pca => self.pca.as_ref().map_or(0, |p| p.dims()[1]),
-            EncoderKind::Ae => self.trunk.as_ref().map_or(0, Mlp::output_size),
-            EncoderKind::Vae => self.heads.as_ref().map_or(0, |h| h.0.output_size()),
+        self.passthrough
+            + match self.kind {
+                EncoderKind::None => self.input_size(),
+                EncoderKind::Pca => self.pca.as_ref().map_or(0, |p| p.dims()[1]),
+                EncoderKind::Ae => self.trunk.as_ref().map_or(0, Mlp::output_size),
+                EncoderKind::Vae => self.heads.as_ref().map_or(0, |h| h.0.output_size()),
+            }
+    }
+
+    /// The columns the map encodes (all but the passthrough ones).
+    fn mapped(&self, x: &Tensor) -> Result<Tensor> {
+        if self.passthrough == 0 {
+            return Ok(x.clone());
         }
+        x.narrow(D::Minus1, 0, self.input_size() - self.passthrough)
     }
 
     /// New untrained AE or VAE for inputs of width `input` (used by `fit` and joint training).
@@ -210,6 +234,7 @@ impl Encoder {
             trunk: Some(trunk),
             heads,
             decoder: Some(Mlp::new(&dec, Activation::Elu, 1.0, rng, device)?),
+            passthrough: 0,
         })
     }
 
@@ -249,8 +274,23 @@ impl Encoder {
         Ok((mu.forward(&h)?, logvar.forward(&h)?.clamp(-10.0, 10.0)?))
     }
 
-    /// Features of z-scored observations (the agent's input; the VAE gives its mean).
+    /// Features of z-scored observations (the agent's input; the VAE gives its mean), the
+    /// passthrough columns appended.
     pub fn encode(&self, x: &Tensor) -> Result<Tensor> {
+        let features = self.encode_mapped(&self.mapped(x)?)?;
+        if self.passthrough == 0 {
+            return Ok(features);
+        }
+        let rest = x.narrow(
+            D::Minus1,
+            self.input_size() - self.passthrough,
+            self.passthrough,
+        )?;
+        Tensor::cat(&[&features, &rest], D::Minus1)
+    }
+
+    /// The map's features of its own columns.
+    fn encode_mapped(&self, x: &Tensor) -> Result<Tensor> {
         match self.kind {
             EncoderKind::None => Ok(x.clone()),
             EncoderKind::Pca => x.matmul(self.pca.as_ref().expect("pca components")),
@@ -259,8 +299,10 @@ impl Encoder {
         }
     }
 
-    /// Reconstruction of z-scored observations.
+    /// Reconstruction of z-scored observations (of the mapped columns: the passthrough ones
+    /// are not reconstructed).
     pub fn reconstruct(&self, x: &Tensor) -> Result<Tensor> {
+        let x = &self.mapped(x)?;
         match self.kind {
             EncoderKind::None => Ok(x.clone()),
             EncoderKind::Pca => {
@@ -271,13 +313,14 @@ impl Encoder {
                 .decoder
                 .as_ref()
                 .expect("decoder")
-                .forward(&self.encode(x)?),
+                .forward(&self.encode_mapped(x)?),
         }
     }
 
     /// The VAE's loss (negative ELBO per sample: half squared error + beta KL) with a
     /// reparameterised sample; the AE's loss is the mean squared error.
     pub fn loss(&self, x: &Tensor, beta: f64, rng: &mut SmallRng) -> Result<Tensor> {
+        let x = &self.mapped(x)?;
         match self.kind {
             EncoderKind::Ae => self.reconstruct(x)?.sub(x)?.sqr()?.mean_all(),
             EncoderKind::Vae => {
@@ -328,6 +371,7 @@ impl Encoder {
             trunk: None,
             heads: None,
             decoder: None,
+            passthrough: 0,
         })
     }
 
@@ -385,7 +429,7 @@ impl Encoder {
             let x = Tensor::from_slice(chunk, (rows, dim), device)?;
             let e = self
                 .reconstruct(&x)?
-                .sub(&x)?
+                .sub(&self.mapped(&x)?)?
                 .sqr()?
                 .mean(D::Minus1)?
                 .to_vec1::<f32>()?;
@@ -423,6 +467,9 @@ pub struct EncoderMeta {
     pub normalizer: Normalizer,
     /// Reconstruction MSE on the test split: mean and standard deviation (if measured).
     pub test_mse: Option<(f64, f64)>,
+    /// Trailing inputs passed through unencoded (see [`Encoder::passthrough`]).
+    #[serde(default)]
+    pub passthrough: usize,
 }
 
 impl Encoder {
@@ -443,9 +490,10 @@ impl Encoder {
         let name = format!("{:?}", self.kind).to_lowercase();
         let meta = EncoderMeta {
             kind: self.kind,
-            latent: self.output_size(),
+            latent: self.output_size() - self.passthrough,
             normalizer: self.normalizer.clone(),
             test_mse,
+            passthrough: self.passthrough,
         };
         let text = ron::ser::to_string_pretty(&meta, ron::ser::PrettyConfig::default())?;
         crate::util::write_atomic(&dir.join(format!("{name}.ron")), text.as_bytes())?;
@@ -499,21 +547,34 @@ impl Encoder {
                 meta_path.display()
             );
         }
-        if kind != EncoderKind::None && !(1..=n.mean.len()).contains(&meta.latent) {
+        let mapped = n.mean.len().saturating_sub(meta.passthrough);
+        if kind != EncoderKind::None
+            && (meta.passthrough >= n.mean.len() || !(1..=mapped).contains(&meta.latent))
+        {
             anyhow::bail!(
-                "{}: latent width {} must be between 1 and the input width {}",
+                "{}: latent width {} must be between 1 and the encoded input width {} ({} inputs, {} passed through)",
                 meta_path.display(),
                 meta.latent,
-                n.mean.len()
+                mapped,
+                n.mean.len(),
+                meta.passthrough
             );
         }
+        let passthrough = if kind == EncoderKind::None {
+            0
+        } else {
+            meta.passthrough
+        };
+        // The map is built for its own columns' statistics; the passthrough ones rejoin after.
+        let mut own = meta.normalizer.clone();
+        own.mean.truncate(mapped);
+        own.std.truncate(mapped);
         let weights = dir.join(format!("{name}.safetensors"));
         let mut rng = SmallRng::seed_from_u64(0);
-        let enc = match kind {
-            EncoderKind::None => Encoder::none(meta.normalizer),
+        let mut enc = match kind {
+            EncoderKind::None => Encoder::none(meta.normalizer.clone()),
             EncoderKind::Pca => {
-                let dim = meta.normalizer.mean.len();
-                let zeros = Tensor::zeros((dim, meta.latent), candle_core::DType::F32, device)?;
+                let zeros = Tensor::zeros((mapped, meta.latent), candle_core::DType::F32, device)?;
                 let var = Var::from_tensor(&zeros)?;
                 super::checkpoint::load(
                     &weights,
@@ -521,21 +582,19 @@ impl Encoder {
                     device,
                 )?;
                 Encoder {
-                    kind,
-                    normalizer: meta.normalizer,
                     pca: Some(var.as_tensor().clone()),
-                    trunk: None,
-                    heads: None,
-                    decoder: None,
+                    ..Encoder::none(own)
                 }
             }
             EncoderKind::Ae | EncoderKind::Vae => {
-                let enc =
-                    Encoder::new_network(kind, meta.normalizer, meta.latent, &mut rng, device)?;
+                let enc = Encoder::new_network(kind, own, meta.latent, &mut rng, device)?;
                 super::checkpoint::load(&weights, &enc.named(), device)?;
                 enc
             }
         };
+        enc.kind = kind;
+        enc.normalizer = meta.normalizer;
+        enc.passthrough = passthrough;
         Ok(enc)
     }
 }

@@ -101,8 +101,13 @@ impl Recording {
     pub fn load(path: &Path) -> Result<Recording> {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let rec: Recording = ron::from_str(&text)
-            .with_context(|| format!("{}: not a gaitscope recording", path.display()))?;
+        let rec: Recording = ron::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: not a gaitscope recording: {}",
+                path.display(),
+                crate::util::brief(e, 300)
+            )
+        })?;
         rec.validate()
             .with_context(|| format!("{}: invalid recording", path.display()))?;
         Ok(rec)

@@ -37,6 +37,10 @@ pub struct RunConfig {
     pub workers: usize,
     /// Write a checkpoint every this many updates.
     pub checkpoint_every: usize,
+    /// A run folder whose checkpoint a new run starts from (a curriculum stage, a fine-tune):
+    /// its encoder and its policy and value networks, with fresh Adam moments and this run's
+    /// own settings. The observation and action sizes must match.
+    pub init_from: Option<PathBuf>,
 }
 
 impl Default for RunConfig {
@@ -50,6 +54,7 @@ impl Default for RunConfig {
             total_steps: 5_000_000,
             workers: 0,
             checkpoint_every: 10,
+            init_from: None,
         }
     }
 }
@@ -207,10 +212,10 @@ pub fn make_encoder(config: &RunConfig, device: &candle_core::Device) -> Result<
             )?)
         }
         (EncoderKind::None, _) => Ok(Encoder::none(fitted_stats()?)),
-        (kind, _) if config.env.tracking.phase_observation => anyhow::bail!(
-            "the phase observation (env.tracking.phase_observation) needs encoder none or joint \
-             mode: the fitted {kind:?} encoder takes the study's observation without the phase"
-        ),
+        // A fitted encoder takes the study's observation; the phase passes through beside it.
+        (kind, _) if config.env.tracking.phase_observation => {
+            Ok(Encoder::load(&dir, kind, device)?.with_passthrough(&[0.0, 0.0], &[1.0, 1.0]))
+        }
         (kind, _) => Encoder::load(&dir, kind, device),
     }
 }
@@ -368,8 +373,10 @@ fn open_run(
         let text = std::fs::read_to_string(dir.join("config.ron"))
             .context("resuming: reading config.ron")?;
         let saved = parse_run_folder_config(&text).context("resuming: config.ron is malformed")?;
-        let st: RunState = ron::from_str(&std::fs::read_to_string(&state_path)?)
-            .context("resuming: state.ron is malformed")?;
+        let st_text = std::fs::read_to_string(&state_path)
+            .with_context(|| format!("resuming: reading {}", state_path.display()))?;
+        let st: RunState = ron::from_str(&st_text)
+            .with_context(|| format!("resuming: {} is malformed", state_path.display()))?;
         let saved = RunConfig {
             total_steps: config.total_steps.max(saved.total_steps),
             ..saved
@@ -416,11 +423,21 @@ fn build_learner(
 ) -> Result<(WorkerPool, Ppo)> {
     let device = crate::learn::device();
     let ckpt_dir = folder.checkpoint_dir();
-    // A resumed run takes its encoder from its own checkpoint (it may have been trained).
-    let encoder = if state.updates > 0 {
-        Encoder::load(&ckpt_dir, encoder_kind(config), &device)?
+    // A resumed run takes its encoder and networks from its own checkpoint (the encoder may
+    // have been trained), a warm-started one from the checkpoint it starts from.
+    let start = if state.updates > 0 {
+        Some(ckpt_dir.clone())
     } else {
-        make_encoder(config, &device)?
+        config
+            .init_from
+            .as_ref()
+            .map(|d| d.join(super::folder::CHECKPOINT))
+    };
+    let encoder = match &start {
+        Some(d) => Encoder::load(d, encoder_kind(config), &device).with_context(|| {
+            format!("the {:?} encoder of {}", encoder_kind(config), d.display())
+        })?,
+        None => make_encoder(config, &device)?,
     };
     let workers = if config.workers == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -442,12 +459,10 @@ fn build_learner(
         config.ppo.clone(),
         &device,
     )?;
+    if let Some(d) = &start {
+        checkpoint::load(&d.join("policy.safetensors"), &ppo.net.named(), &device)?;
+    }
     if state.updates > 0 {
-        checkpoint::load(
-            &ckpt_dir.join("policy.safetensors"),
-            &ppo.net.named(),
-            &device,
-        )?;
         // The fused update's Adam moments, so a resumed run steps as an uninterrupted one would
         // (runs from before this file existed restart them).
         let optimizer = ckpt_dir.join("optimizer.safetensors");
@@ -520,6 +535,7 @@ pub fn ignored_settings(given: &RunConfig, saved: &RunConfig) -> Vec<String> {
     differs("n-steps", &g.n_steps, &s.n_steps);
     differs("distribution", &g.distribution, &s.distribution);
     differs("target-kl", &g.target_kl, &s.target_kl);
+    differs("init-from", &given.init_from, &saved.init_from);
     let other_ppo = PpoConfig {
         seed: s.seed,
         n_envs: s.n_envs,
