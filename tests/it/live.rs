@@ -2,7 +2,7 @@
 //! recordings (round trip, bad files, `.mot` export), policy snapshots, and a training session's
 //! pause, resume and stop.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

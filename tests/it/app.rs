@@ -2,7 +2,7 @@
 //! transforms and colours, the channel draining that must never wait on a busy trainer, and
 //! playback's choice of frame.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,0 +1,18 @@
+//! The integration tests as one binary (linked once, as cargo's own testsuite), a module per
+//! topic: physics, parsing, OpenSim agreement, environment, configuration, learning, action
+//! distributions, training (kill -9 included), live data, the headless app, the reflex
+//! controller and fuzzed inputs.
+
+mod app;
+mod common;
+mod config;
+mod distribution;
+mod env;
+mod fuzz;
+mod learning;
+mod live;
+mod opensim;
+mod parsing;
+mod physics;
+mod reflex;
+mod train;
