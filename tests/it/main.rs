@@ -4,6 +4,7 @@
 //! controller and fuzzed inputs.
 
 mod app;
+mod cli;
 mod common;
 mod config;
 mod distribution;
