@@ -207,6 +207,15 @@ enum Command {
         /// Also write the report as JSON here.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Push the pelvis sideways in every episode with this force (N, + to the right).
+        #[arg(long, allow_hyphen_values = true)]
+        push: Option<f64>,
+        /// When the push starts (s into the episode).
+        #[arg(long, default_value_t = 5.0)]
+        push_at: f64,
+        /// How long the push lasts (s).
+        #[arg(long, default_value_t = 0.2)]
+        push_seconds: f64,
     },
     /// Speed benchmarks that print figures.
     Bench {
@@ -482,6 +491,9 @@ fn main() -> ExitCode {
             expected,
             seed,
             json,
+            push,
+            push_at,
+            push_seconds,
         }) => gaitscope::cli::eval::run(
             &run,
             &gaitscope::train::eval::EvalOptions {
@@ -491,6 +503,11 @@ fn main() -> ExitCode {
                 stochastic,
                 expected,
                 seed,
+                push: push.map(|newtons| gaitscope::train::eval::Push {
+                    newtons,
+                    at_s: push_at,
+                    seconds: push_seconds,
+                }),
             },
             json.as_deref(),
         ),

@@ -44,6 +44,18 @@ pub fn run(run_dir: &Path, options: &EvalOptions, json: Option<&Path>) -> Result
         "  forward distance {:.3} m per episode, mean speed {:.3} m/s, foot strikes per episode: right {:.1}, left {:.1}",
         r.mean_distance_m, r.mean_speed_m_s, r.foot_strikes.right, r.foot_strikes.left
     );
+    println!(
+        "  step time: right {:.3} s, left {:.3} s (asymmetry {:.1} %)",
+        r.step_time_s.right,
+        r.step_time_s.left,
+        100.0 * r.step_time_asymmetry
+    );
+    if let Some(p) = options.push {
+        println!(
+            "  pushed sideways with {:.0} N for {:.2} s at {:.2} s in every episode",
+            p.newtons, p.seconds, p.at_s
+        );
+    }
     println!("RMSE against the reference (degrees; pelvis translations in cm):");
     for (name, v) in &r.rmse_deg {
         println!("  {name:<16} {v:8.2}");

@@ -193,6 +193,11 @@ impl WalkEnv {
         &self.sim
     }
 
+    /// Pushes the pelvis (see [`Simulation::push`]): the side push of the walking checks.
+    pub fn push(&mut self, force: [f64; 3], seconds: f64) {
+        self.sim.push(force, seconds);
+    }
+
     /// The configuration.
     pub fn config(&self) -> &EnvConfig {
         &self.config

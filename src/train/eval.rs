@@ -70,6 +70,19 @@ pub struct EvalOptions {
     pub expected: bool,
     /// Seed of the start phases.
     pub seed: u64,
+    /// A push from the side in every episode (the walking checks), if any.
+    pub push: Option<Push>,
+}
+
+/// A sideways push on the pelvis during an episode.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Push {
+    /// Force to the right (+z; negative: to the left), N.
+    pub newtons: f64,
+    /// Episode time at which it starts, s.
+    pub at_s: f64,
+    /// How long it lasts, s.
+    pub seconds: f64,
 }
 
 impl Default for EvalOptions {
@@ -81,6 +94,7 @@ impl Default for EvalOptions {
             stochastic: false,
             expected: false,
             seed: 1234,
+            push: None,
         }
     }
 }
@@ -115,6 +129,10 @@ pub struct EvalReport {
     pub mean_speed_m_s: f64,
     /// Foot strikes per side, the mean per episode.
     pub foot_strikes: FootStrikes,
+    /// Mean step time ending on each side (s): from a strike of the other foot to this foot's.
+    pub step_time_s: FootStrikes,
+    /// Left-right asymmetry of step time: |right - left| / their mean.
+    pub step_time_asymmetry: f64,
     /// RMSE per degree of freedom against the reference (degrees; translations in cm; the
     /// reference pelvis advances at the target velocity).
     pub rmse_deg: Vec<(String, f64)>,
@@ -155,6 +173,11 @@ impl EvalReport {
                 "right": finite(self.foot_strikes.right),
                 "left": finite(self.foot_strikes.left),
             },
+            "step_time_s": {
+                "right": finite(self.step_time_s.right),
+                "left": finite(self.step_time_s.left),
+            },
+            "step_time_asymmetry": finite(self.step_time_asymmetry),
             "rmse_deg": object(&self.rmse_deg),
             "cumulative_rmse": finite(self.cumulative_rmse),
             "activation": object(&self.activation),
@@ -174,6 +197,10 @@ pub struct StrikeCounter {
     loaded: [bool; 2],
     /// Strikes so far, right and left.
     pub strikes: [usize; 2],
+    /// The side and time of the last strike (with [`StrikeCounter::observe_at`]).
+    last: Option<(usize, f64)>,
+    /// Sum and count of the step times ending on each side (s).
+    pub step_times: [(f64, usize); 2],
 }
 
 impl StrikeCounter {
@@ -184,12 +211,24 @@ impl StrikeCounter {
 
     /// Counts the strikes in one step's vertical forces.
     pub fn observe(&mut self, vertical: [f64; 2], weight: f64) {
-        for ((loaded, strikes), f) in self.loaded.iter_mut().zip(&mut self.strikes).zip(vertical) {
-            if !*loaded && f > STRIKE_FRACTION * weight {
-                *loaded = true;
-                *strikes += 1;
-            } else if *loaded && f < LIFT_FRACTION * weight {
-                *loaded = false;
+        self.observe_at(vertical, weight, f64::NAN);
+    }
+
+    /// Counts the strikes at `time` (s) and the step times between strikes of alternate feet.
+    pub fn observe_at(&mut self, vertical: [f64; 2], weight: f64, time: f64) {
+        for (side, f) in vertical.into_iter().enumerate() {
+            if !self.loaded[side] && f > STRIKE_FRACTION * weight {
+                self.loaded[side] = true;
+                self.strikes[side] += 1;
+                if let Some((other, t0)) = self.last {
+                    if other != side && (time - t0).is_finite() {
+                        self.step_times[side].0 += time - t0;
+                        self.step_times[side].1 += 1;
+                    }
+                }
+                self.last = Some((side, time));
+            } else if self.loaded[side] && f < LIFT_FRACTION * weight {
+                self.loaded[side] = false;
             }
         }
     }
@@ -207,12 +246,24 @@ struct Sums {
     ret: f64,
     distance: f64,
     strikes: [usize; 2],
+    step_times: [(f64, usize); 2],
 }
 
 /// Runs `options.episodes` episodes of the policy saved in `run_dir`.
 pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
     if options.episodes == 0 {
         bail!("eval needs at least one episode");
+    }
+    if let Some(p) = options.push {
+        let ok = |v: f64, lo: f64, hi: f64| v.is_finite() && v >= lo && v <= hi;
+        if !(ok(p.newtons, -1e5, 1e5) && ok(p.at_s, 0.0, 3600.0) && ok(p.seconds, 1e-3, 60.0)) {
+            bail!(
+                "the push must be within ±1e5 N, start in [0, 3600] s and last [0.001, 60] s, got {} N at {} s for {} s",
+                p.newtons,
+                p.at_s,
+                p.seconds
+            );
+        }
     }
     let (mut config, mut ppo) = load_policy(run_dir)?;
     if let Some(s) = options.seconds {
@@ -263,6 +314,7 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
         ret: 0.0,
         distance: 0.0,
         strikes: [0; 2],
+        step_times: [(0.0, 0); 2],
     };
     let target = env.target_velocity();
     let weight = model.total_mass() * 9.81;
@@ -278,7 +330,15 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
         let x0 = env.sim().body_frames()[root].pos.x;
         let mut strikes = StrikeCounter::default();
         strikes.start(vertical_forces(&env), weight);
+        let mut pushed = false;
         loop {
+            if let Some(p) = options
+                .push
+                .filter(|p| !pushed && env.sim().time() >= p.at_s)
+            {
+                env.push([0.0, 0.0, p.newtons], p.seconds);
+                pushed = true;
+            }
             let mut obs: Vec<f32> = env.observation().iter().map(|v| *v as f32).collect();
             normalizer.apply(&mut obs);
             let acts = ppo.act(&obs, !options.stochastic)?;
@@ -318,7 +378,7 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
                     sums.force[k] += muscles[m].fiber_force;
                 }
             }
-            strikes.observe(vertical_forces(&env), weight);
+            strikes.observe_at(vertical_forces(&env), weight, t);
             let _ = write!(csv, "{episode},{t:.3},{:.4}", env.phase());
             for &c in &gait_idx {
                 let _ = write!(csv, ",{:.3}", q[c].to_degrees());
@@ -339,6 +399,8 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
         }
         for side in 0..2 {
             sums.strikes[side] += strikes.strikes[side];
+            sums.step_times[side].0 += strikes.step_times[side].0;
+            sums.step_times[side].1 += strikes.step_times[side].1;
         }
     }
     Ok(report(options, &pairs, sums, csv))
@@ -365,6 +427,14 @@ fn report(
             .map(|((name, _), s)| (name.clone(), s / steps))
             .collect()
     };
+    let step_time = |side: usize| {
+        let (sum, count) = sums.step_times[side];
+        if count == 0 {
+            f64::NAN
+        } else {
+            sum / count as f64
+        }
+    };
     EvalReport {
         episodes: options.episodes,
         identical_episodes: !options.random_phase && !options.stochastic && options.episodes > 1,
@@ -382,6 +452,12 @@ fn report(
             right: sums.strikes[0] as f64 / n,
             left: sums.strikes[1] as f64 / n,
         },
+        step_time_s: FootStrikes {
+            right: step_time(0),
+            left: step_time(1),
+        },
+        step_time_asymmetry: (step_time(0) - step_time(1)).abs()
+            / (0.5 * (step_time(0) + step_time(1))),
         cumulative_rmse: rmse.iter().map(|(_, v)| v).sum(),
         rmse_deg: rmse,
         activation: per_pair(&sums.activation),

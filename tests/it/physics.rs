@@ -326,3 +326,74 @@ fn coordinates_and_speeds_round_trip_through_the_multibody() {
         );
     }
 }
+
+/// Whole-body centre of mass (world).
+fn centre_of_mass(sim: &Simulation) -> [f64; 3] {
+    let frames = sim.body_frames();
+    let model = sim.model();
+    let (mut sum, mut mass) = ([0.0; 3], 0.0);
+    for (body, frame) in model.bodies.iter().zip(&frames) {
+        let c = frame.point(rapier3d::glamx::DVec3::from_array(body.mass_center));
+        for (s, v) in sum.iter_mut().zip(c.to_array()) {
+            *s += body.mass * v;
+        }
+        mass += body.mass;
+    }
+    sum.map(|s| s / mass)
+}
+
+#[test]
+fn a_push_gives_the_body_the_momentum_of_its_impulse() {
+    // In free flight without gravity, a 100 N push on the pelvis for 0.1 s adds 10 N s of
+    // momentum: afterwards the centre of mass moves at a constant 10 / mass m/s along the push.
+    // (Measured for the note: an upward push delivers it to 2 %; a forward or sideways one
+    // to +30 % and +37 %, with the momentum constant afterwards. So only the direction and the
+    // constancy are asserted sideways; the excess is an open question about rapier's
+    // multibody, see the README.)
+    let mut m = (*model()).clone();
+    m.gravity = [0.0; 3];
+    m.limit_forces.clear();
+    m.muscles.clear();
+    let mass = m.total_mass();
+    let mut sim = Simulation::new(Arc::new(m), SimConfig::default()).unwrap();
+    let (mut q, qd) = sim.coordinates();
+    q[4] = 2.0;
+    sim.set_state(&q, &qd).unwrap();
+    sim.save_snapshot();
+    let expected = 10.0 / mass;
+    for axis in [1, 2] {
+        sim.restore_snapshot();
+        sim.set_time(0.0);
+        let before = centre_of_mass(&sim);
+        let mut force = [0.0; 3];
+        force[axis] = 100.0;
+        sim.push(force, 0.1);
+        let mut com = Vec::new();
+        for _ in 0..3 {
+            for _ in 0..10 {
+                sim.step(&[]).unwrap();
+            }
+            com.push(centre_of_mass(&sim));
+        }
+        let v1 = (com[1][axis] - com[0][axis]) / 0.1;
+        let v2 = (com[2][axis] - com[1][axis]) / 0.1;
+        assert!(
+            (v1 - v2).abs() < 0.01 * v1,
+            "axis {axis}: momentum after the push {v1} vs {v2}"
+        );
+        assert!(
+            com[0][axis] > before[axis] && v1 > 0.9 * expected,
+            "axis {axis}: {v1} m/s"
+        );
+        if axis == 1 {
+            assert!(
+                (v1 - expected).abs() < 0.03 * expected,
+                "{v1} m/s, expected {expected}"
+            );
+        }
+    }
+    // An invalid push is ignored rather than turned into NaN.
+    sim.push([f64::NAN, 0.0, 0.0], 0.1);
+    sim.step(&[]).unwrap();
+    assert!(centre_of_mass(&sim).iter().all(|v| v.is_finite()));
+}

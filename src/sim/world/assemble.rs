@@ -72,6 +72,7 @@ impl Simulation {
             dof_torque: vec![0.0; n],
             dof_limit_damping: vec![0.0; n],
             fiber_guess: vec![f64::NAN; nm],
+            push: None,
             model,
         };
         sim.start_at(&q0)?;

@@ -42,6 +42,26 @@ impl Simulation {
         self.add_explicit_damping(&axes, &rates);
         self.apply_point_forces(forces);
         self.apply_joint_torques(&axes);
+        self.apply_push();
+    }
+
+    /// Pushes the root body at its centre of mass while a push lasts (see [`Simulation::push`]).
+    fn apply_push(&mut self) {
+        let Some((force, until)) = self.push else {
+            return;
+        };
+        if self.time >= until {
+            self.push = None;
+            return;
+        }
+        let root = self
+            .plan
+            .links
+            .iter()
+            .position(|l| matches!(l.joint, LinkJoint::Root));
+        if let Some(link) = root {
+            self.physics.bodies[self.links[link]].add_force(to_f32(force), true);
+        }
     }
 
     /// Joint axes (world) and origins of revolute links, from the links' world frames.

@@ -165,6 +165,8 @@ pub struct Simulation {
     dof_limit_damping: Vec<f64>,
     /// Warm starts of the compliant-tendon equilibrium (fibre projection, m).
     fiber_guess: Vec<f64>,
+    /// An external force on the root body (world, N) and the time it stops (a push).
+    push: Option<(DVec3, f64)>,
 }
 
 impl Simulation {

@@ -3,6 +3,8 @@
 
 use rapier3d::prelude::{CCDSolver, PhysicsPipeline};
 
+use rapier3d::glamx::DVec3;
+
 use super::{FootContact, Physics, Simulation};
 
 /// A saved state of the simulation.
@@ -38,8 +40,16 @@ impl Simulation {
         self.pipeline = PhysicsPipeline::new();
         self.ccd = CCDSolver::new();
         self.grf = [FootContact::default(); 2];
+        self.push = None;
         self.refresh_muscles();
         true
+    }
+
+    /// Pushes the root body (the pelvis) with `force` (world frame: x forward, y up, z to the
+    /// right; N) at its centre of mass for the next `seconds`; a reset ends it.
+    pub fn push(&mut self, force: [f64; 3], seconds: f64) {
+        let ok = force.iter().all(|f| f.is_finite()) && seconds.is_finite() && seconds > 0.0;
+        self.push = ok.then(|| (DVec3::from_array(force), self.time + seconds));
     }
 
     /// Sets the simulated time (e.g. 0 at an episode start).
