@@ -6,23 +6,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use gaitscope::learn::encoder::{EncoderKind, FitConfig};
+use gaitscope::learn::ppo::EncoderMode;
 use gaitscope::train::collect::ExplorationSource;
 use gaitscope::train::run::RunConfig;
-
-fn parse_source(s: &str) -> anyhow::Result<ExplorationSource> {
-    match s {
-        "random" => Ok(ExplorationSource::Random),
-        "reference" => Ok(ExplorationSource::PerturbedReference),
-        "mixed" => Ok(ExplorationSource::Mixed),
-        other => anyhow::bail!("unknown source \"{other}\" (random, reference, mixed)"),
-    }
-}
 
 fn run_config(
     path: Option<&std::path::Path>,
     recipe: &str,
-    encoder: Option<&str>,
-    mode: Option<&str>,
+    encoder: Option<EncoderKind>,
+    mode: Option<EncoderMode>,
 ) -> anyhow::Result<RunConfig> {
     let mut c = match path {
         Some(p) => {
@@ -33,10 +25,10 @@ fn run_config(
         None => gaitscope::train::run::recipe(recipe)?,
     };
     if let Some(e) = encoder {
-        c.encoder = e.parse().map_err(anyhow::Error::msg)?;
+        c.encoder = e;
     }
     if let Some(m) = mode {
-        c.mode = m.parse().map_err(anyhow::Error::msg)?;
+        c.mode = m;
     }
     Ok(c)
 }
@@ -101,8 +93,8 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         steps: usize,
         /// Exploration: random, reference (perturbed reference playback) or mixed.
-        #[arg(long, default_value = "mixed")]
-        source: String,
+        #[arg(long, value_enum, default_value_t = ExplorationSource::Mixed)]
+        source: ExplorationSource,
         /// Seed.
         #[arg(long, default_value_t = 42)]
         seed: u64,
@@ -135,14 +127,14 @@ enum Command {
     Train {
         /// study (Table 3.2 and section 3, the default) or walk (assets/configs/walk.ron);
         /// ignored with --config.
-        #[arg(long, default_value = "study")]
+        #[arg(long, default_value = "study", value_parser = ["study", "walk"])]
         recipe: String,
-        /// none, pca, ae or vae (default: the recipe's; the study's is ae).
-        #[arg(long)]
-        encoder: Option<String>,
-        /// frozen, adapt or joint (default: the recipe's, frozen).
-        #[arg(long)]
-        mode: Option<String>,
+        /// The encoder (default: the recipe's; the study's is ae).
+        #[arg(long, value_enum)]
+        encoder: Option<EncoderKind>,
+        /// How the encoder takes part (default: the recipe's, frozen).
+        #[arg(long, value_enum)]
+        mode: Option<EncoderMode>,
         /// Environment steps (default: the recipe's; the study's 5,000,000).
         #[arg(long)]
         steps: Option<u64>,
@@ -405,9 +397,7 @@ fn main() -> ExitCode {
             source,
             seed,
             policy,
-        }) => parse_source(&source).and_then(|source| {
-            gaitscope::cli::collect::run(&out, steps, source, seed, policy.as_deref())
-        }),
+        }) => gaitscope::cli::collect::run(&out, steps, source, seed, policy.as_deref()),
         Some(Command::FitEncoder {
             kind,
             data,
@@ -448,13 +438,7 @@ fn main() -> ExitCode {
             target_kl,
             distribution,
             init_from,
-        }) => run_config(
-            config.as_deref(),
-            &recipe,
-            encoder.as_deref(),
-            mode.as_deref(),
-        )
-        .and_then(|mut c| {
+        }) => run_config(config.as_deref(), &recipe, encoder, mode).and_then(|mut c| {
             if let Some(s) = steps {
                 c.total_steps = s;
             }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::mlp::{normal, Activation, Mlp};
 
 /// Which encoder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 pub enum EncoderKind {
     /// The z-scored observation itself.
     None,

@@ -18,7 +18,7 @@ use super::policy::{Actions, ActorCritic};
 use super::snapshot::RolloutPolicy;
 
 /// How the encoder takes part in RL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 pub enum EncoderMode {
     /// Pretrained and fixed.
     #[default]

@@ -9,13 +9,14 @@ use crate::env::{EnvConfig, InitialState, WalkEnv};
 use crate::learn::mlp::normal;
 
 /// How observations are generated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 pub enum ExplorationSource {
     /// Excitations drawn uniformly in [0, 1], held for a few steps.
     #[default]
     Random,
     /// The model placed on the reference motion with noise on every coordinate and speed, then
     /// excited randomly for a few steps: observations near walking.
+    #[value(name = "reference")]
     PerturbedReference,
     /// A mix, half each.
     Mixed,

@@ -96,6 +96,13 @@ fn options_that_would_do_nothing_are_refused_before_anything_runs() {
         assert!(!o.status.success(), "{sub} --episodes 0 must fail");
         assert!(stderr(&o).contains("at least 1"), "{sub}: {}", stderr(&o));
     }
+    // Enumerated options list their values instead of failing later.
+    let o = gaitscope(&["train", "--encoder", "vea", "--out", "unused"], exe, None);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(e.contains("possible values") && e.contains("vae"), "{e}");
+    let o = gaitscope(&["collect", "--source", "walking", "--out", "unused"], exe, None);
+    assert!(stderr(&o).contains("reference"), "{}", stderr(&o));
     // A folder as the screenshot, or a place no file can be made, fails before a window opens.
     let dir = std::env::temp_dir();
     for bad in [dir.to_str().unwrap(), "/proc/gaitscope.png"] {
