@@ -57,10 +57,8 @@ impl ModelData {
                         geometry: g.clone(),
                         mesh,
                     }),
-                    Err(e) => {
-                        warn!("bone mesh skipped: {e}");
-                        missing.push(format!("{}: {e}", g.file));
-                    }
+                    // Said once the logger exists (`report_missing_meshes`) and in the top bar.
+                    Err(e) => missing.push(format!("{}: {e}", g.file)),
                 }
             }
         }
@@ -96,4 +94,11 @@ pub fn bevy_mesh(mesh: &crate::osim::Mesh) -> Mesh {
         _ => out.compute_smooth_normals(),
     }
     out
+}
+
+/// Logs the bone meshes that failed to load (a startup system: the logger exists by then).
+pub fn report_missing_meshes(data: Res<ModelData>) {
+    for m in &data.missing {
+        warn!("bone mesh skipped: {m}");
+    }
 }

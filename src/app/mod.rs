@@ -91,6 +91,7 @@ pub fn run(options: AppOptions) -> Result<()> {
         .add_plugins(bevy_egui::EguiPlugin::default())
         .insert_resource(update_rate(&options))
         .insert_resource(model)
+        .add_systems(Startup, assets::report_missing_meshes)
         .add_plugins((
             scene::ScenePlugin,
             camera::CameraPlugin,

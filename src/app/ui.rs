@@ -145,6 +145,7 @@ fn file_results(state: Res<UiState>, mut runs: ResMut<Runs>, mut library: ResMut
 #[derive(bevy::ecs::system::SystemParam)]
 pub struct Panels<'w> {
     state: ResMut<'w, UiState>,
+    model: Res<'w, super::assets::ModelData>,
     runs: ResMut<'w, Runs>,
     feed: Option<Res<'w, LiveFeed>>,
     plots: ResMut<'w, LivePlots>,
@@ -236,6 +237,14 @@ fn top_bar(ui: &mut egui::Ui, p: &mut Panels) {
         ui.checkbox(&mut p.settings.bones, "bones");
         ui.checkbox(&mut p.settings.follow, "follow");
         ui.separator();
+        if !p.model.missing.is_empty() {
+            ui.colored_label(
+                egui::Color32::LIGHT_RED,
+                format!("{} bone meshes missing", p.model.missing.len()),
+            )
+            .on_hover_text(p.model.missing.join("\n"));
+            ui.separator();
+        }
         if let Some(f) = &p.shown.0 {
             let source = match p.playback.source {
                 Source::Live => "live".to_string(),

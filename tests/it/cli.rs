@@ -101,7 +101,11 @@ fn options_that_would_do_nothing_are_refused_before_anything_runs() {
     assert!(!o.status.success());
     let e = stderr(&o);
     assert!(e.contains("possible values") && e.contains("vae"), "{e}");
-    let o = gaitscope(&["collect", "--source", "walking", "--out", "unused"], exe, None);
+    let o = gaitscope(
+        &["collect", "--source", "walking", "--out", "unused"],
+        exe,
+        None,
+    );
     assert!(stderr(&o).contains("reference"), "{}", stderr(&o));
     // A folder as the screenshot, or a place no file can be made, fails before a window opens.
     let dir = std::env::temp_dir();
