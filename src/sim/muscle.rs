@@ -10,9 +10,10 @@
 //! - activation: `da/dt = (u - a) / tau`, `tau = tau_act (0.5 + 1.5 a)` when `u > a`, else
 //!   `tau_deact / (0.5 + 1.5 a)`; activation never falls below 0.01.
 //!
-//! The tendon is rigid: the fibre length follows from the path length and the constant-thickness
-//! pennation model. `tendon_force_strain` and [`compliant_isometric_force`] exist to measure how much
-//! that costs for this model (see `gaitscope bench tendon`).
+//! The tendon is compliant by default ([`TendonModel::Compliant`]: Thelen's force-strain curve,
+//! `tendon_force_strain`, solved in quasi-static equilibrium with the fibre, see
+//! [`compliant_isometric_force`]) or rigid ([`TendonModel::Rigid`]: the fibre length follows from
+//! the path length and the constant-thickness pennation model), chosen by `sim.tendon`.
 
 use crate::osim::model::Muscle;
 
