@@ -17,6 +17,9 @@ pub mod sim;
 pub mod train;
 pub mod util;
 
+/// The shipped OpenSim model's file name in [`models_dir`].
+pub const MODEL_FILE: &str = "gait14dof22musc.osim";
+
 static MODELS_OVERRIDE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
 
 /// Sets the folder [`models_dir`] returns (the `--models` option); the first call wins.
@@ -42,11 +45,11 @@ pub fn models_dir() -> std::path::PathBuf {
     beside
         .into_iter()
         .chain([built])
-        .find(|d| d.join("gait14dof22musc.osim").is_file())
+        .find(|d| d.join(MODEL_FILE).is_file())
         .unwrap_or_else(|| std::path::PathBuf::from("models"))
 }
 
 /// The shipped OpenSim model file.
 pub fn default_model_path() -> std::path::PathBuf {
-    models_dir().join("gait14dof22musc.osim")
+    models_dir().join(MODEL_FILE)
 }

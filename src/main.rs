@@ -334,10 +334,11 @@ fn main() -> ExitCode {
     gaitscope::learn::configure_threads();
     let cli = Cli::parse();
     if let Some(dir) = &cli.models {
-        if !dir.join("gait14dof22musc.osim").is_file() {
+        if !dir.join(gaitscope::MODEL_FILE).is_file() {
             eprintln!(
-                "error: --models {}: no gait14dof22musc.osim in that folder",
-                dir.display()
+                "error: --models {}: no {} in that folder",
+                dir.display(),
+                gaitscope::MODEL_FILE
             );
             return ExitCode::FAILURE;
         }

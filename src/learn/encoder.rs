@@ -165,8 +165,8 @@ impl Encoder {
         }
     }
 
-    /// The same encoder taking `extra` more input values, z-scored with `mean` and `std`, that
-    /// pass through to the end of its features (identity encoders just grow their input).
+    /// The same encoder taking `mean.len()` more input values, z-scored with `mean` and `std`,
+    /// that pass through to the end of its features (identity encoders just grow their input).
     pub fn with_passthrough(mut self, mean: &[f32], std: &[f32]) -> Encoder {
         self.normalizer.mean.extend_from_slice(mean);
         self.normalizer.std.extend_from_slice(std);
@@ -582,6 +582,7 @@ impl Encoder {
                     device,
                 )?;
                 Encoder {
+                    kind,
                     pca: Some(var.as_tensor().clone()),
                     ..Encoder::none(own)
                 }
@@ -592,7 +593,6 @@ impl Encoder {
                 enc
             }
         };
-        enc.kind = kind;
         enc.normalizer = meta.normalizer;
         enc.passthrough = passthrough;
         Ok(enc)

@@ -187,17 +187,18 @@ pub fn make_encoder(config: &RunConfig, device: &candle_core::Device) -> Result<
         .encoder_dir
         .clone()
         .unwrap_or_else(default_encoder_dir);
-    // The walking recipe's phase (sin, cos) comes after the study's values, already in [-1, 1].
-    let with_phase = |mut n: Normalizer| {
+    // The walking recipe's phase (sin, cos) comes after the study's values, already in [-1, 1]:
+    // a fitted encoder takes the study's observation and the phase passes through beside it.
+    let with_phase = |e: Encoder| {
         if config.env.tracking.phase_observation {
-            n.mean.extend([0.0, 0.0]);
-            n.std.extend([1.0, 1.0]);
+            e.with_passthrough(&[0.0, 0.0], &[1.0, 1.0])
+        } else {
+            e
         }
-        n
     };
     let fitted_stats = || {
         Encoder::load(&dir, EncoderKind::None, device)
-            .map(|e| with_phase(e.normalizer))
+            .map(|e| with_phase(e).normalizer)
             .or_else(|_| statistics(&config.env))
     };
     match (config.encoder, config.mode) {
@@ -212,11 +213,7 @@ pub fn make_encoder(config: &RunConfig, device: &candle_core::Device) -> Result<
             )?)
         }
         (EncoderKind::None, _) => Ok(Encoder::none(fitted_stats()?)),
-        // A fitted encoder takes the study's observation; the phase passes through beside it.
-        (kind, _) if config.env.tracking.phase_observation => {
-            Ok(Encoder::load(&dir, kind, device)?.with_passthrough(&[0.0, 0.0], &[1.0, 1.0]))
-        }
-        (kind, _) => Encoder::load(&dir, kind, device),
+        (kind, _) => Ok(with_phase(Encoder::load(&dir, kind, device)?)),
     }
 }
 

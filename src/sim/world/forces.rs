@@ -54,13 +54,8 @@ impl Simulation {
             self.push = None;
             return;
         }
-        let root = self
-            .plan
-            .links
-            .iter()
-            .position(|l| matches!(l.joint, LinkJoint::Root));
-        if let Some(link) = root {
-            self.physics.bodies[self.links[link]].add_force(to_f32(force), true);
+        if let Some(root) = self.plan.bodies[self.plan.root_body] {
+            self.physics.bodies[self.links[root.link]].add_force(to_f32(force), true);
         }
     }
 
