@@ -26,3 +26,16 @@ pub fn tiny_endless_run(dir: &Path) -> RunConfig {
         ..RunConfig::default()
     }
 }
+
+/// Every value of `vars`, flattened in order (to compare networks before and after).
+pub fn flat_values(vars: &[candle_core::Var]) -> Vec<f32> {
+    vars.iter()
+        .flat_map(|v| {
+            v.as_tensor()
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap()
+        })
+        .collect()
+}

@@ -120,18 +120,7 @@ fn the_rollout_stores_the_unclipped_sample_and_the_environment_gets_it_clipped()
 }
 
 fn policy_params(p: &Ppo) -> Vec<f32> {
-    p.net
-        .policy
-        .vars()
-        .iter()
-        .flat_map(|v| {
-            v.as_tensor()
-                .flatten_all()
-                .unwrap()
-                .to_vec1::<f32>()
-                .unwrap()
-        })
-        .collect()
+    crate::common::flat_values(&p.net.policy.vars())
 }
 
 fn log_std(p: &Ppo) -> Vec<f32> {

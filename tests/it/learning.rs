@@ -392,15 +392,5 @@ fn restoring_the_optimizer_state_resumes_the_update_as_if_uninterrupted() {
 }
 
 fn params(p: &Ppo) -> Vec<f32> {
-    p.net
-        .vars()
-        .iter()
-        .flat_map(|v| {
-            v.as_tensor()
-                .flatten_all()
-                .unwrap()
-                .to_vec1::<f32>()
-                .unwrap()
-        })
-        .collect()
+    crate::common::flat_values(&p.net.vars())
 }
