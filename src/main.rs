@@ -208,6 +208,10 @@ enum Command {
         /// How long the push lasts (s).
         #[arg(long, default_value_t = 0.2)]
         push_seconds: f64,
+        /// End an episode once the run's tracking limits are exceeded, as training does (by
+        /// default only a fall ends it, and lost tracking is reported apart).
+        #[arg(long)]
+        end_on_tracking_loss: bool,
     },
     /// Speed benchmarks that print figures.
     Bench {
@@ -479,6 +483,7 @@ fn main() -> ExitCode {
             push,
             push_at,
             push_seconds,
+            end_on_tracking_loss,
         }) => gaitscope::cli::eval::run(
             &run,
             &gaitscope::train::eval::EvalOptions {
@@ -493,6 +498,7 @@ fn main() -> ExitCode {
                     at_s: push_at,
                     seconds: push_seconds,
                 }),
+                end_on_tracking_loss,
             },
             json.as_deref(),
         ),

@@ -11,8 +11,6 @@ use bevy::prelude::*;
 use crossbeam_channel::{unbounded, Receiver, Sender};
 
 use super::assets::ModelData;
-use super::playback::{Library, Playback};
-use super::plots::LivePlots;
 use super::{AppOptions, FrameSet};
 use crate::env::EnvConfig;
 use crate::learn::encoder::EncoderKind;
@@ -32,7 +30,8 @@ impl Plugin for BridgePlugin {
         super::configure_sets(app);
         app.init_resource::<Runs>()
             .init_resource::<Loader>()
-            .init_resource::<LivePlots>()
+            .add_message::<LiveFrame>()
+            .add_message::<RecordingFinished>()
             .add_systems(Startup, start_live)
             .add_systems(
                 Update,
@@ -40,6 +39,14 @@ impl Plugin for BridgePlugin {
             );
     }
 }
+
+/// A frame of the live evaluation, as it arrived (every one, not only the newest).
+#[derive(Message, Debug, Clone)]
+pub struct LiveFrame(pub Frame);
+
+/// An episode the live evaluation finished, recorded.
+#[derive(Message, Debug, Clone)]
+pub struct RecordingFinished(pub Recording);
 
 /// The live evaluation's channels (and the thread, when the app started one).
 #[derive(Resource)]
@@ -368,25 +375,29 @@ fn start_live(
     }
 }
 
-/// Newest live frame, recordings and evaluator messages.
+/// Newest live frame, recordings and evaluator messages: frames and recordings go out as
+/// messages, the evaluator's problems to the log.
 pub fn drain_live(
     feed: Option<ResMut<LiveFeed>>,
-    mut plots: ResMut<LivePlots>,
-    mut library: ResMut<Library>,
-    playback: Res<Playback>,
+    mut frames: MessageWriter<LiveFrame>,
+    mut finished: MessageWriter<RecordingFinished>,
     mut runs: ResMut<Runs>,
 ) {
     let Some(mut feed) = feed else { return };
     let feed = &mut *feed;
+    let mut latest = None;
     for frame in feed.frames.try_iter() {
-        plots.push(&frame);
-        feed.latest = Some(frame);
+        if let Some(previous) = latest.replace(frame) {
+            frames.write(LiveFrame(previous));
+        }
         feed.received += 1;
     }
+    if let Some(frame) = latest {
+        feed.latest = Some(frame.clone());
+        frames.write(LiveFrame(frame));
+    }
     for rec in feed.recordings.try_iter() {
-        if playback.record {
-            library.add(rec);
-        }
+        finished.write(RecordingFinished(rec));
     }
     for e in feed.errors.try_iter() {
         runs.log(e);

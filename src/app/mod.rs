@@ -6,7 +6,12 @@
 //! - [`bridge`]: the live evaluation thread and the training runs; drains their channels each frame
 //!   with `try_iter`, never blocking.
 //! - [`playback`]: recorded episodes, a timeline, and which frame the scene shows.
-//! - [`ui`] and [`plots`]: the egui panels.
+//! - [`plots`]: what the live frames feed the plots, and the plots drawn from it.
+//! - [`ui`]: the egui panels.
+//!
+//! The bridge writes what arrives as messages ([`bridge::LiveFrame`],
+//! [`bridge::RecordingFinished`]); the plots and the player each take them into their own
+//! resources. [`FrameSet`] orders the work within a frame.
 //! - [`capture`]: screenshots and the frame-time benchmark, without a person.
 
 pub mod assets;
@@ -63,11 +68,15 @@ impl Default for AppOptions {
     }
 }
 
-/// Ordering of the per-frame work: drain channels, choose the displayed frame, pose the scene.
+/// Ordering of the per-frame work: drain channels, receive their messages, choose the displayed
+/// frame, pose the scene.
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FrameSet {
-    /// Read what the threads sent.
+    /// Read what the threads sent and write it as messages ([`bridge::LiveFrame`],
+    /// [`bridge::RecordingFinished`]).
     Drain,
+    /// Each plugin takes the messages it needs into its own resources.
+    Receive,
     /// Pick the frame to show (live or a recording).
     Select,
     /// Move entities and recolour muscles.
@@ -96,6 +105,7 @@ pub fn run(options: AppOptions) -> Result<()> {
             scene::ScenePlugin,
             camera::CameraPlugin,
             bridge::BridgePlugin,
+            plots::PlotsPlugin,
             playback::PlaybackPlugin,
             ui::UiPlugin,
             capture::CapturePlugin,
@@ -123,9 +133,28 @@ fn update_rate(options: &AppOptions) -> bevy::winit::WinitSettings {
 }
 
 /// Configures the frame ordering (used by every plugin that adds per-frame systems).
+/// Orders the [`FrameSet`]s, once, for every plugin that uses them.
+pub struct FrameSetPlugin;
+
+impl Plugin for FrameSetPlugin {
+    fn build(&self, app: &mut App) {
+        app.configure_sets(
+            Update,
+            (
+                FrameSet::Drain,
+                FrameSet::Receive,
+                FrameSet::Select,
+                FrameSet::Pose,
+            )
+                .chain(),
+        );
+    }
+}
+
+/// Adds [`FrameSetPlugin`] unless another plugin already did, so that each plugin works alone
+/// (in the headless tests) and the sets are still configured once.
 pub(crate) fn configure_sets(app: &mut App) {
-    app.configure_sets(
-        Update,
-        (FrameSet::Drain, FrameSet::Select, FrameSet::Pose).chain(),
-    );
+    if !app.is_plugin_added::<FrameSetPlugin>() {
+        app.add_plugins(FrameSetPlugin);
+    }
 }

@@ -5,7 +5,7 @@
 use bevy::prelude::*;
 use bevy_egui::input::EguiWantsInput;
 
-use super::bridge::LiveFeed;
+use super::bridge::{LiveFeed, RecordingFinished};
 use super::scene::DisplayedFrame;
 use super::FrameSet;
 use crate::live::Recording;
@@ -18,42 +18,74 @@ impl Plugin for PlaybackPlugin {
         super::configure_sets(app);
         app.init_resource::<Library>()
             .init_resource::<Playback>()
-            .init_resource::<super::plots::ReplayPlots>()
+            .add_message::<RecordingFinished>()
+            .add_systems(Update, keep_recordings.in_set(FrameSet::Receive))
             .add_systems(
                 Update,
-                (
-                    playback_keys,
-                    advance_playback,
-                    select_displayed_frame,
-                    super::plots::update_replay_plots,
-                )
+                (playback_keys, advance_playback, select_displayed_frame)
                     .chain()
                     .in_set(FrameSet::Select),
             );
     }
 }
 
-/// Recorded episodes, oldest first.
+/// A recording's name in the [`Library`]: it stays the same while the recording is kept,
+/// whatever is added or dropped around it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordingId(pub u64);
+
+/// Recorded episodes, oldest first, each under a [`RecordingId`].
 #[derive(Resource, Debug, Default)]
 pub struct Library {
-    /// The recordings.
-    pub recordings: Vec<Recording>,
-    /// Recordings added since start (numbering).
-    pub added: usize,
+    entries: Vec<(RecordingId, Recording)>,
+    added: u64,
 }
 
-/// Most recordings kept; older unpinned ones are dropped first.
+/// Most recordings kept; the oldest one not being shown is dropped first.
 pub const LIBRARY_SIZE: usize = 40;
 
 impl Library {
-    /// Adds a recording, dropping the oldest beyond [`LIBRARY_SIZE`].
-    pub fn add(&mut self, mut rec: Recording) {
+    /// Adds a recording (its label numbered by arrival) and returns its id. Beyond
+    /// [`LIBRARY_SIZE`] the oldest recording other than `keep` (the one being shown) is dropped,
+    /// so a recording being played never changes under the user.
+    pub fn add(&mut self, mut rec: Recording, keep: Option<RecordingId>) -> RecordingId {
         self.added += 1;
+        let id = RecordingId(self.added);
         rec.label = format!("#{} {}", self.added, rec.label);
-        self.recordings.push(rec);
-        if self.recordings.len() > LIBRARY_SIZE {
-            self.recordings.remove(0);
+        self.entries.push((id, rec));
+        if self.entries.len() > LIBRARY_SIZE {
+            if let Some(k) = self.entries.iter().position(|(i, _)| Some(*i) != keep) {
+                self.entries.remove(k);
+            }
         }
+        id
+    }
+
+    /// The recording with this id, if it is still kept.
+    pub fn get(&self, id: RecordingId) -> Option<&Recording> {
+        self.entries
+            .iter()
+            .find_map(|(i, r)| (*i == id).then_some(r))
+    }
+
+    /// The recordings and their ids, oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (RecordingId, &Recording)> {
+        self.entries.iter().map(|(i, r)| (*i, r))
+    }
+
+    /// The newest recording.
+    pub fn newest(&self) -> Option<&Recording> {
+        self.entries.last().map(|(_, r)| r)
+    }
+
+    /// How many recordings are kept.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether none is kept.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 }
 
@@ -63,8 +95,18 @@ pub enum Source {
     /// The live evaluation.
     #[default]
     Live,
-    /// A recording of the library (by index).
-    Recording(usize),
+    /// A recording of the library.
+    Recording(RecordingId),
+}
+
+impl Source {
+    /// The recording shown, if any.
+    pub fn recording(self) -> Option<RecordingId> {
+        match self {
+            Source::Live => None,
+            Source::Recording(id) => Some(id),
+        }
+    }
 }
 
 /// The timeline.
@@ -132,6 +174,19 @@ impl Playback {
     }
 }
 
+/// Keeps every finished live episode while recording is on, never dropping the one shown.
+fn keep_recordings(
+    mut finished: MessageReader<RecordingFinished>,
+    mut library: ResMut<Library>,
+    playback: Res<Playback>,
+) {
+    for RecordingFinished(rec) in finished.read() {
+        if playback.record {
+            library.add(rec.clone(), playback.source.recording());
+        }
+    }
+}
+
 fn playback_keys(
     keys: Res<ButtonInput<KeyCode>>,
     egui_input: Option<Res<EguiWantsInput>>,
@@ -144,7 +199,7 @@ fn playback_keys(
     let Source::Recording(i) = playback.source else {
         return;
     };
-    let Some(rec) = library.recordings.get(i) else {
+    let Some(rec) = library.get(i) else {
         return;
     };
     if keys.just_pressed(KeyCode::Space) {
@@ -160,7 +215,7 @@ fn playback_keys(
 
 fn advance_playback(time: Res<Time>, library: Res<Library>, mut playback: ResMut<Playback>) {
     if let Source::Recording(i) = playback.source {
-        if let Some(rec) = library.recordings.get(i) {
+        if let Some(rec) = library.get(i) {
             let dt = time.delta_secs();
             playback.advance(rec, dt);
         } else {
@@ -183,7 +238,7 @@ pub fn select_displayed_frame(
             }
         }
         Source::Recording(i) => {
-            if let Some(rec) = library.recordings.get(i) {
+            if let Some(rec) = library.get(i) {
                 shown.0 = rec.frames.get(playback.frame_index(rec)).cloned();
             }
         }

@@ -12,10 +12,39 @@ use egui_plot::{
 };
 
 use super::assets::ModelData;
-use super::bridge::RunView;
+use super::bridge::{LiveFrame, RunView};
+use super::playback::{Library, Playback, Source};
+use super::FrameSet;
 use crate::live::gait::{GaitCycles, BAND_DEGREES};
 use crate::live::kde::{estimate, Density};
 use crate::live::Frame;
+
+/// The plots' data: [`LivePlots`] fed by every [`LiveFrame`], [`ReplayPlots`] rebuilt when the
+/// shown recording or its frame changes. The panels draw them ([`super::ui`]).
+pub struct PlotsPlugin;
+
+impl Plugin for PlotsPlugin {
+    fn build(&self, app: &mut App) {
+        super::configure_sets(app);
+        app.init_resource::<LivePlots>()
+            .init_resource::<ReplayPlots>()
+            .add_message::<LiveFrame>()
+            .add_systems(Update, plot_live_frames.in_set(FrameSet::Receive))
+            .add_systems(
+                Update,
+                update_replay_plots
+                    .in_set(FrameSet::Select)
+                    .after(super::playback::select_displayed_frame),
+            );
+    }
+}
+
+/// Feeds every live frame to the plots.
+fn plot_live_frames(mut frames: MessageReader<LiveFrame>, mut plots: ResMut<LivePlots>) {
+    for LiveFrame(frame) in frames.read() {
+        plots.push(frame);
+    }
+}
 
 /// Latent points kept for the density.
 pub const LATENT_POINTS: usize = 3000;
@@ -363,26 +392,26 @@ pub fn activations(ui: &mut egui::Ui, plots: &LivePlots, height: f32) {
 #[derive(Resource, Default)]
 pub struct ReplayPlots {
     /// Recording and frame the plots were built for.
-    pub key: Option<(usize, usize, usize)>,
+    pub key: Option<(super::playback::RecordingId, usize)>,
     /// The plots.
     pub plots: Option<LivePlots>,
 }
 
 /// Rebuilds [`ReplayPlots`] when the shown recording or frame changes.
 pub fn update_replay_plots(
-    playback: Res<super::playback::Playback>,
-    library: Res<super::playback::Library>,
+    playback: Res<Playback>,
+    library: Res<Library>,
     live: Res<LivePlots>,
     mut replay: ResMut<ReplayPlots>,
 ) {
-    let super::playback::Source::Recording(i) = playback.source else {
+    let Source::Recording(i) = playback.source else {
         return;
     };
-    let Some(rec) = library.recordings.get(i) else {
+    let Some(rec) = library.get(i) else {
         return;
     };
     let shown = playback.frame_index(rec);
-    let key = (i, library.added, shown);
+    let key = (i, shown);
     if replay.key == Some(key) {
         return;
     }

@@ -76,6 +76,8 @@ pub struct UiState {
     /// The 2-D encoder of the latent picture (AE or VAE).
     pub latent_kind: EncoderKind,
     lecture_applied: Option<bool>,
+    /// Whether the shipped 2-D AE and VAE exist (looked up once, not every frame).
+    shipped_2d: [bool; 2],
     files_tx: Sender<FileResult>,
     files_rx: Receiver<FileResult>,
 }
@@ -105,6 +107,12 @@ impl Default for UiState {
             started: 0,
             latent_kind: EncoderKind::Ae,
             lecture_applied: None,
+            shipped_2d: [EncoderKind::Ae, EncoderKind::Vae].map(|kind| {
+                crate::models_dir()
+                    .join("encoders2d")
+                    .join(format!("{}.ron", super::bridge::encoder_name(kind)))
+                    .exists()
+            }),
             files_tx,
             files_rx,
         }
@@ -125,7 +133,12 @@ fn file_job(tx: &Sender<FileResult>, job: impl FnOnce() -> FileResult + Send + '
     });
 }
 
-fn file_results(state: Res<UiState>, mut runs: ResMut<Runs>, mut library: ResMut<Library>) {
+fn file_results(
+    state: Res<UiState>,
+    mut runs: ResMut<Runs>,
+    mut library: ResMut<Library>,
+    playback: Res<Playback>,
+) {
     for r in state.files_rx.try_iter() {
         match r {
             FileResult::Done(msg) => runs.log(msg),
@@ -135,7 +148,7 @@ fn file_results(state: Res<UiState>, mut runs: ResMut<Runs>, mut library: ResMut
                     rec.label,
                     rec.frames.len()
                 ));
-                library.add(rec);
+                library.add(rec, playback.source.recording());
             }
         }
     }
@@ -250,7 +263,6 @@ fn top_bar(ui: &mut egui::Ui, p: &mut Panels) {
                 Source::Live => "live".to_string(),
                 Source::Recording(i) => p
                     .library
-                    .recordings
                     .get(i)
                     .map_or("recording".into(), |r| r.label.clone()),
             };
@@ -528,8 +540,8 @@ fn startup_requests(
         match Recording::load(path) {
             Ok(rec) => {
                 runs.log(format!("opened {}", path.display()));
-                library.add(rec);
-                playback.source = Source::Recording(library.recordings.len() - 1);
+                let id = library.add(rec, playback.source.recording());
+                playback.source = Source::Recording(id);
                 playback.position = 0.0;
             }
             Err(e) => runs.log(format!("{e:#}")),
@@ -598,12 +610,11 @@ fn plots_panel(ui: &mut egui::Ui, p: &mut Panels) {
             ui.horizontal(|ui| {
                 ui.label("2-D encoder:");
                 let before = p.state.latent_kind;
-                for (kind, name) in [(EncoderKind::Ae, "AE"), (EncoderKind::Vae, "VAE (mean)")] {
-                    let shipped = crate::models_dir()
-                        .join("encoders2d")
-                        .join(format!("{}.ron", super::bridge::encoder_name(kind)))
-                        .exists();
-                    ui.add_enabled_ui(shipped, |ui| {
+                for (k, (kind, name)) in [(EncoderKind::Ae, "AE"), (EncoderKind::Vae, "VAE (mean)")]
+                    .into_iter()
+                    .enumerate()
+                {
+                    ui.add_enabled_ui(p.state.shipped_2d[k], |ui| {
                         ui.radio_value(&mut p.state.latent_kind, kind, name);
                     });
                 }
@@ -657,11 +668,7 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
         ui.strong("View");
         let current = match p.playback.source {
             Source::Live => "live evaluation".to_string(),
-            Source::Recording(i) => p
-                .library
-                .recordings
-                .get(i)
-                .map_or("?".into(), |r| r.label.clone()),
+            Source::Recording(i) => p.library.get(i).map_or("?".into(), |r| r.label.clone()),
         };
         let mut source = p.playback.source;
         egui::ComboBox::from_id_salt("source")
@@ -669,7 +676,7 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
             .width(260.0)
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut source, Source::Live, "live evaluation");
-                for (i, r) in p.library.recordings.iter().enumerate().rev() {
+                for (i, r) in p.library.iter().rev() {
                     ui.selectable_value(
                         &mut source,
                         Source::Recording(i),
@@ -688,7 +695,7 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
             p.playback.playing = true;
         }
         ui.checkbox(&mut p.playback.record, "record episodes");
-        ui.label(format!("{} recorded", p.library.recordings.len()));
+        ui.label(format!("{} recorded", p.library.len()));
         ui.separator();
         match p.playback.source {
             Source::Live => {
@@ -724,7 +731,7 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
                 }
             }
             Source::Recording(i) => {
-                if let Some(rec) = p.library.recordings.get(i) {
+                if let Some(rec) = p.library.get(i) {
                     let playback = &mut *p.playback;
                     if ui.button("⏮").clicked() {
                         playback.position = 0.0;
@@ -770,7 +777,7 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
     });
     // The timeline, as wide as the panel.
     if let Source::Recording(i) = p.playback.source {
-        if let Some(rec) = p.library.recordings.get(i) {
+        if let Some(rec) = p.library.get(i) {
             let end = (rec.frames.len().saturating_sub(1)) as f32 * rec.dt;
             ui.spacing_mut().slider_width = (ui.available_width() - 140.0).max(80.0);
             ui.add(
@@ -783,16 +790,17 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
     ui.horizontal_wrapped(|ui| {
         ui.label("recording file");
         ui.add(egui::TextEdit::singleline(&mut p.state.recording_path).desired_width(220.0));
+        // Borrowed, and cloned only when a button hands it to a file job.
         let selected = match p.playback.source {
-            Source::Recording(i) => p.library.recordings.get(i).cloned(),
-            Source::Live => p.library.recordings.last().cloned(),
+            Source::Recording(i) => p.library.get(i),
+            Source::Live => p.library.newest(),
         };
         if ui
             .add_enabled(selected.is_some(), egui::Button::new("save"))
             .on_hover_text("the shown recording, or the newest one while live")
             .clicked()
         {
-            if let Some(rec) = selected.clone() {
+            if let Some(rec) = selected.cloned() {
                 let path = PathBuf::from(p.state.recording_path.trim());
                 file_job(&p.state.files_tx, move || {
                     FileResult::Done(match rec.save(&path) {
@@ -832,7 +840,7 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
             .add_enabled(selected.is_some(), egui::Button::new("export .mot"))
             .clicked()
         {
-            if let Some(rec) = selected {
+            if let Some(rec) = selected.cloned() {
                 let path = PathBuf::from(p.state.mot_path.trim());
                 file_job(&p.state.files_tx, move || {
                     FileResult::Done(match rec.export_mot(&path) {

@@ -40,6 +40,18 @@ pub fn run(run_dir: &Path, options: &EvalOptions, json: Option<&Path>) -> Result
             .map(|t| format!(" (mean time to fall {t:.3} s)"))
             .unwrap_or_default()
     );
+    let limits = if options.end_on_tracking_loss {
+        "ended the episode, as in training"
+    } else {
+        "did not end the episode"
+    };
+    match r.mean_time_to_tracking_loss_s {
+        Some(t) => println!(
+            "  tracking lost (the run's limits exceeded) in {} of {} (first at {t:.3} s on average; it {limits})",
+            r.tracking_losses, r.episodes
+        ),
+        None => println!("  tracking never lost (beyond the run's limits, if it has any)"),
+    }
     println!(
         "  forward distance {:.3} m per episode, mean speed {:.3} m/s, foot strikes per episode: right {:.1}, left {:.1}",
         r.mean_distance_m, r.mean_speed_m_s, r.foot_strikes.right, r.foot_strikes.left

@@ -6,7 +6,7 @@ pub mod reward;
 pub mod walk_env;
 
 pub use reward::{RewardConfig, RewardTerms};
-pub use walk_env::{EnvConfig, InitialState, Step, Tracking, WalkEnv};
+pub use walk_env::{EnvConfig, InitialState, Step, Tracking, TrackingError, WalkEnv};
 
 /// The coordinates of the study's gait plots (Figures 4.3, 4.4) and of `analyze`'s moment arms:
 /// hip flexion, hip adduction, knee and ankle angle, right then left.

@@ -62,6 +62,38 @@ pub fn xyz_angles(r: &DMat3) -> DVec3 {
     DVec3::new(a, b, c)
 }
 
+/// Measures the horizontal positions of an observation written by [`observe`] from the pelvis
+/// instead of the ground origin: each body origin's and the centre of mass's x and z, the
+/// `pelvis_tx` and `pelvis_tz` coordinates, and the feet's ground-reaction moments (taken about
+/// the pelvis' ground projection). The values then no longer depend on where on the floor the
+/// model is; heights, angles, velocities and forces are unchanged.
+pub fn to_pelvis_frame(sim: &Simulation, out: &mut [f64]) {
+    let model = sim.model();
+    let p = sim.body_frames()[sim.plan().root_body].pos;
+    let bodies = model.bodies.len() - 1;
+    for b in 0..bodies {
+        out[b * 12] -= p.x;
+        out[b * 12 + 2] -= p.z;
+    }
+    let coordinates = bodies * 12 + model.muscles.len() * 4;
+    for (name, shift) in [("pelvis_tx", p.x), ("pelvis_tz", p.z)] {
+        if let Some(i) = model.coordinate_index(name) {
+            out[coordinates + 2 * i] -= shift;
+        }
+    }
+    let com = coordinates + model.coordinates.len() * 2;
+    out[com] -= p.x;
+    out[com + 2] -= p.z;
+    for foot in 0..2 {
+        let f = com + 6 + foot * 6;
+        let force = DVec3::new(out[f], out[f + 1], out[f + 2]);
+        let shift = DVec3::new(p.x, 0.0, p.z).cross(force);
+        for k in 0..3 {
+            out[f + 3 + k] -= shift[k];
+        }
+    }
+}
+
 /// Writes the observation of `sim` into `out` (cleared first).
 pub fn observe(sim: &Simulation, out: &mut Vec<f64>) {
     let model = sim.model();

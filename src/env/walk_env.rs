@@ -45,6 +45,11 @@ pub struct Tracking {
     pub phase_observation: bool,
     /// Hold each action for this many control intervals (1: every 0.01 s).
     pub action_repeat: usize,
+    /// Measure the observation's horizontal positions from the pelvis
+    /// ([`super::observation::to_pelvis_frame`]) instead of the ground origin (the study's). In
+    /// the ground frame they grow with the distance walked, and a policy trained on 10 s
+    /// episodes meets values after 10 s that it never saw.
+    pub relative_positions: bool,
 }
 
 impl Default for Tracking {
@@ -55,6 +60,7 @@ impl Default for Tracking {
             max_pelvis_lag: None,
             phase_observation: false,
             action_repeat: 1,
+            relative_positions: false,
         }
     }
 }
@@ -312,6 +318,9 @@ impl WalkEnv {
     /// Rebuilds the observation from the simulation (and the phase, if configured).
     fn observe(&mut self) {
         observe(&self.sim, &mut self.obs);
+        if self.config.tracking.relative_positions {
+            super::observation::to_pelvis_frame(&self.sim, &mut self.obs);
+        }
         if self.config.tracking.phase_observation {
             let angle = std::f64::consts::TAU * self.phase();
             self.obs.push(angle.sin());
@@ -405,25 +414,44 @@ impl WalkEnv {
     /// from the reference, or the pelvis too far behind the reference pelvis.
     fn lost_tracking(&self, q: &[f64], q_ref: &[f64]) -> bool {
         let t = &self.config.tracking;
-        if let Some(limit) = t.max_joint_error {
-            if self
-                .imitated
-                .iter()
-                .any(|&i| (q[i] - q_ref[i]).abs() > limit)
-            {
-                return true;
-            }
-        }
-        if let (Some(limit), Some(tx)) = (
-            t.max_pelvis_lag,
-            self.sim.model().coordinate_index("pelvis_tx"),
-        ) {
-            if self.target[0] * self.sim.time() - q[tx] > limit {
-                return true;
-            }
-        }
-        false
+        let e = self.tracking_error_of(q, q_ref);
+        t.max_joint_error.is_some_and(|limit| e.joint > limit)
+            || t.max_pelvis_lag.is_some_and(|limit| e.pelvis_lag > limit)
     }
+
+    /// How far the model is from the reference now: what the walking recipe's early
+    /// termination compares with its limits.
+    pub fn tracking_error(&self) -> TrackingError {
+        let (q, _) = self.sim.coordinates();
+        let (q_ref, _) = self.reference_now();
+        self.tracking_error_of(&q, &q_ref)
+    }
+
+    fn tracking_error_of(&self, q: &[f64], q_ref: &[f64]) -> TrackingError {
+        let joint = self
+            .imitated
+            .iter()
+            .map(|&i| (q[i] - q_ref[i]).abs())
+            .fold(0.0, f64::max);
+        let pelvis_lag = self
+            .sim
+            .model()
+            .coordinate_index("pelvis_tx")
+            .map_or(f64::NEG_INFINITY, |tx| {
+                self.target[0] * self.sim.time() - q[tx]
+            });
+        TrackingError { joint, pelvis_lag }
+    }
+}
+
+/// How far the model is from the reference ([`WalkEnv::tracking_error`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrackingError {
+    /// The largest error of an imitated coordinate (rad or m).
+    pub joint: f64,
+    /// How far the pelvis is behind a reference pelvis advancing at the target velocity from
+    /// the start (m; negative: ahead; minus infinity without a `pelvis_tx`).
+    pub pelvis_lag: f64,
 }
 
 /// Observation size of an environment on `model` with `config`, without building it.

@@ -72,6 +72,10 @@ pub struct EvalOptions {
     pub seed: u64,
     /// A push from the side in every episode (the walking checks), if any.
     pub push: Option<Push>,
+    /// End an episode when the run's tracking limits (`max_joint_error`, `max_pelvis_lag`)
+    /// are exceeded, as in training. Off (the default), only a fall (the pelvis below the fall
+    /// height) or a diverged simulation ends it, and losing tracking is counted apart.
+    pub end_on_tracking_loss: bool,
 }
 
 /// A sideways push on the pelvis during an episode.
@@ -95,6 +99,7 @@ impl Default for EvalOptions {
             expected: false,
             seed: 1234,
             push: None,
+            end_on_tracking_loss: false,
         }
     }
 }
@@ -115,8 +120,14 @@ pub struct EvalReport {
     pub episodes: usize,
     /// Whether every episode was the same (deterministic policy from phase 0).
     pub identical_episodes: bool,
-    /// Episodes that ended in a fall (pelvis below the fall height, or a diverged simulation).
+    /// Episodes that ended in a fall: the pelvis below the fall height, or a diverged
+    /// simulation (and, with [`EvalOptions::end_on_tracking_loss`], lost tracking).
     pub falls: usize,
+    /// Episodes in which the model exceeded the run's tracking limits at some time (whether or
+    /// not that ended them); 0 for a run without limits.
+    pub tracking_losses: usize,
+    /// Mean time of the first loss of tracking over those episodes (s).
+    pub mean_time_to_tracking_loss_s: Option<f64>,
     /// Mean episode duration (s).
     pub mean_duration_s: f64,
     /// Mean time to fall over the episodes that fell (s); `None` if none fell.
@@ -166,6 +177,8 @@ impl EvalReport {
             "falls": self.falls,
             "mean_duration_s": finite(self.mean_duration_s),
             "mean_time_to_fall_s": self.mean_time_to_fall_s.and_then(finite),
+            "tracking_losses": self.tracking_losses,
+            "mean_time_to_tracking_loss_s": self.mean_time_to_tracking_loss_s.and_then(finite),
             "mean_return": finite(self.mean_return),
             "mean_distance_m": finite(self.mean_distance_m),
             "mean_speed_m_s": finite(self.mean_speed_m_s),
@@ -242,6 +255,8 @@ struct Sums {
     force: Vec<f64>,
     falls: usize,
     fall_time: f64,
+    tracking_losses: usize,
+    tracking_loss_time: f64,
     duration: f64,
     ret: f64,
     distance: f64,
@@ -277,6 +292,11 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
     } else {
         InitialState::PhaseZero
     };
+    let limits = config.env.tracking.clone();
+    if !options.end_on_tracking_loss {
+        config.env.tracking.max_joint_error = None;
+        config.env.tracking.max_pelvis_lag = None;
+    }
     let mut env = WalkEnv::new(config.env.clone(), options.seed)?;
     let model = env.sim().model().clone();
     let dof: Vec<usize> = DOF
@@ -310,6 +330,8 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
         force: vec![0.0; pairs.len()],
         falls: 0,
         fall_time: 0.0,
+        tracking_losses: 0,
+        tracking_loss_time: 0.0,
         duration: 0.0,
         ret: 0.0,
         distance: 0.0,
@@ -331,6 +353,7 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
         let mut strikes = StrikeCounter::default();
         strikes.start(vertical_forces(&env), weight);
         let mut pushed = false;
+        let mut lost = false;
         loop {
             if let Some(p) = options
                 .push
@@ -379,6 +402,15 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
                 }
             }
             strikes.observe_at(vertical_forces(&env), weight, t);
+            if !lost && !step.diverged {
+                let e = env.tracking_error();
+                lost = limits.max_joint_error.is_some_and(|l| e.joint > l)
+                    || limits.max_pelvis_lag.is_some_and(|l| e.pelvis_lag > l);
+                if lost {
+                    sums.tracking_losses += 1;
+                    sums.tracking_loss_time += t;
+                }
+            }
             let _ = write!(csv, "{episode},{t:.3},{:.4}", env.phase());
             for &c in &gait_idx {
                 let _ = write!(csv, ",{:.3}", q[c].to_degrees());
@@ -441,6 +473,9 @@ fn report(
         falls: sums.falls,
         mean_duration_s: sums.duration / n,
         mean_time_to_fall_s: (sums.falls > 0).then(|| sums.fall_time / sums.falls as f64),
+        tracking_losses: sums.tracking_losses,
+        mean_time_to_tracking_loss_s: (sums.tracking_losses > 0)
+            .then(|| sums.tracking_loss_time / sums.tracking_losses as f64),
         mean_return: sums.ret / n,
         mean_distance_m: sums.distance / n,
         mean_speed_m_s: if sums.duration > 0.0 {

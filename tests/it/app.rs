@@ -11,7 +11,7 @@ use crossbeam_channel::{bounded, Sender};
 use gaitscope::app::assets::ModelData;
 use gaitscope::app::bridge::{BridgePlugin, LiveFeed, RunView, Runs};
 use gaitscope::app::playback::{Library, Playback, PlaybackPlugin, Source};
-use gaitscope::app::plots::LivePlots;
+use gaitscope::app::plots::{LivePlots, PlotsPlugin};
 use gaitscope::app::scene::{
     scale_color, BodyPose, ColorBy, DisplayedFrame, MuscleMaterials, MuscleSegment, ScenePlugin,
     ViewSettings,
@@ -29,7 +29,7 @@ struct Channels {
     _errors: Sender<String>,
 }
 
-/// An app with the scene, playback and bridge plugins, fed by channels the test holds.
+/// An app with the scene, playback, bridge and plots plugins, fed by channels the test holds.
 fn headless_app() -> (App, Channels) {
     let data = ModelData::load(&EnvConfig::default()).unwrap();
     let (frames_tx, frames) = bounded(16);
@@ -56,7 +56,7 @@ fn headless_app() -> (App, Channels) {
         latest: None,
         received: 0,
     })
-    .add_plugins((ScenePlugin, PlaybackPlugin, BridgePlugin));
+    .add_plugins((ScenePlugin, PlaybackPlugin, BridgePlugin, PlotsPlugin));
     (
         app,
         Channels {
@@ -198,7 +198,7 @@ fn draining_never_waits_for_a_busy_trainer() {
         channels.recordings.send(rec).unwrap();
         app.update();
         assert_eq!(app.world().resource::<Runs>().runs[0].metrics.len(), 1);
-        assert_eq!(app.world().resource::<Library>().recordings.len(), 1);
+        assert_eq!(app.world().resource::<Library>().len(), 1);
         // Then silence again, with every sender alive.
         for _ in 0..20 {
             app.update();
@@ -213,17 +213,61 @@ fn draining_never_waits_for_a_busy_trainer() {
 }
 
 #[test]
+fn a_full_library_keeps_the_recording_being_shown() {
+    use gaitscope::app::playback::LIBRARY_SIZE;
+    let (mut app, channels) = headless_app();
+    let model = app.world().resource::<ModelData>().model.clone();
+    let frame = captured(1, 2);
+    let episode = |k: usize| {
+        let mut rec = Recording::new(format!("ep{k}"), &model, 0.01);
+        rec.frames = vec![frame.clone()];
+        rec
+    };
+    let first = app
+        .world_mut()
+        .resource_mut::<Library>()
+        .add(episode(0), None);
+    app.world_mut().resource_mut::<Playback>().source = Source::Recording(first);
+    // The library fills up, then finished live episodes keep arriving through the bridge while
+    // the first recording plays.
+    for k in 1..LIBRARY_SIZE {
+        app.world_mut()
+            .resource_mut::<Library>()
+            .add(episode(k), Some(first));
+    }
+    for k in LIBRARY_SIZE..LIBRARY_SIZE + 5 {
+        channels.recordings.send(episode(k)).unwrap();
+    }
+    app.update();
+    let library = app.world().resource::<Library>();
+    assert_eq!(library.len(), LIBRARY_SIZE);
+    assert_eq!(library.get(first).unwrap().label, "#1 ep0");
+    assert_eq!(
+        app.world().resource::<Playback>().source,
+        Source::Recording(first)
+    );
+    // The others went oldest first: ep1 to ep5 are gone, the newest is kept.
+    let labels: Vec<&str> = library.iter().map(|(_, r)| r.label.as_str()).collect();
+    assert_eq!(labels[1], "#7 ep6", "{labels:?}");
+    let newest = format!("#{} ep{}", LIBRARY_SIZE + 5, LIBRARY_SIZE + 4);
+    assert_eq!(library.newest().unwrap().label, newest);
+}
+
+#[test]
 fn playback_shows_the_chosen_recorded_frame() {
     let (mut app, channels) = headless_app();
     let frames: Vec<Frame> = (1..=4).map(|k| captured(3, k * 2)).collect();
     let mut rec = Recording::new("ep", &app.world().resource::<ModelData>().model, 0.01);
     rec.frames = frames.clone();
-    app.world_mut().resource_mut::<Library>().add(rec.clone());
+    let id = app
+        .world_mut()
+        .resource_mut::<Library>()
+        .add(rec.clone(), None);
     // A live frame arrives too; the recording wins while selected.
     channels.frames.send(captured(9, 1)).unwrap();
     {
         let mut p = app.world_mut().resource_mut::<Playback>();
-        p.source = Source::Recording(0);
+        p.source = Source::Recording(id);
         p.playing = false;
         p.position = 0.02;
     }

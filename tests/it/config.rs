@@ -81,6 +81,7 @@ fn the_walking_recipe_parses_and_leaves_the_study_untouched() {
     walk.validate().unwrap();
     let study = RunConfig::default();
     assert!(walk.env.tracking.phase_observation && walk.env.tracking.start_moving);
+    assert!(walk.env.tracking.relative_positions);
     assert_eq!(walk.env.tracking.action_repeat, 2);
     assert!(walk.env.reward.per_joint);
     assert_eq!(walk.ppo.log_std_init, -1.0);

@@ -262,3 +262,64 @@ fn action_repeat_holds_the_action_and_averages_the_reward() {
     assert!((s2.reward - 0.5 * (r1 + r2)).abs() < 1e-12);
     assert_eq!(twice.episode_steps(), 2);
 }
+
+#[test]
+fn relative_positions_make_the_observation_the_same_anywhere_on_the_floor() {
+    // Two walking starts, one carried 7 m forward and 3 m sideways, stepped with the same
+    // excitations: with relative positions their observations agree; in the study's ground
+    // frame the body positions, the centre of mass and the ground-reaction moments differ by
+    // metres (or hundreds of newton metres).
+    let run = |relative_positions: bool, shift: [f64; 2]| {
+        let mut env = walking_env(gaitscope::env::Tracking {
+            start_moving: true,
+            relative_positions,
+            ..Default::default()
+        });
+        env.reset();
+        let (mut q, qd) = env.sim().coordinates();
+        let model = env.sim().model().clone();
+        q[model.coordinate_index("pelvis_tx").unwrap()] += shift[0];
+        q[model.coordinate_index("pelvis_tz").unwrap()] += shift[1];
+        env.set_state(&q, &qd);
+        for _ in 0..5 {
+            env.step(&[0.2; 22]).unwrap();
+        }
+        (env.observation().to_vec(), labels(&model))
+    };
+    let (here, names) = run(true, [0.0, 0.0]);
+    let (there, _) = run(true, [7.0, 3.0]);
+    for ((a, b), name) in here.iter().zip(&there).zip(&names) {
+        // Rounding differs 7 m away, and the contact solve carries it a little.
+        assert!((a - b).abs() < 1e-4 * (1.0 + a.abs()), "{name}: {a} vs {b}");
+    }
+    // Something touches the ground, so the moments are a real check.
+    let force_y = names.iter().position(|n| n == "foot_r.force.y").unwrap();
+    assert!(
+        here[force_y].abs() + here[force_y + 6].abs() > 20.0,
+        "{} {}",
+        here[force_y],
+        here[force_y + 6]
+    );
+    let (ground_here, _) = run(false, [0.0, 0.0]);
+    let (ground_there, _) = run(false, [7.0, 3.0]);
+    let moment = |o: &[f64], foot: &str| {
+        o[names
+            .iter()
+            .position(|n| *n == format!("{foot}.torque.z"))
+            .unwrap()]
+    };
+    let moved: f64 = ["foot_r", "foot_l"]
+        .iter()
+        .map(|f| (moment(&ground_here, f) - moment(&ground_there, f)).abs())
+        .sum();
+    assert!(moved > 7.0 * 20.0, "{moved}");
+    for name in ["pelvis.pos.x", "com.pos.z", "pelvis_tx.value"] {
+        let i = names.iter().position(|n| n == name).unwrap();
+        assert!(
+            (ground_here[i] - ground_there[i]).abs() > 1.0,
+            "{name}: {} vs {}",
+            ground_here[i],
+            ground_there[i]
+        );
+    }
+}

@@ -264,6 +264,54 @@ fn the_shipped_walking_policy_walks_forward_without_falling() {
 }
 
 #[test]
+fn eval_counts_lost_tracking_apart_from_falls_unless_asked_to_end_on_it() {
+    // The shipped walking policy with a joint-error limit it cannot meet (0.001 rad): ending on
+    // it, as training does, every episode "falls" at once; by default the episodes run their
+    // full time without a fall and report the loss of tracking instead.
+    let source = gaitscope::models_dir().join("policies/walk");
+    let run = std::env::temp_dir().join(format!("gaitscope-eval-tracking-{}", std::process::id()));
+    std::fs::create_dir_all(run.join("checkpoint")).unwrap();
+    for f in ["none.ron", "policy.safetensors", "state.ron"] {
+        std::fs::copy(
+            source.join("checkpoint").join(f),
+            run.join("checkpoint").join(f),
+        )
+        .unwrap();
+    }
+    let config = std::fs::read_to_string(source.join("config.ron")).unwrap();
+    assert!(config.contains("max_joint_error: Some(0.55)"));
+    let config = config.replace(
+        "max_joint_error: Some(0.55)",
+        "max_joint_error: Some(0.001)",
+    );
+    std::fs::write(run.join("config.ron"), config).unwrap();
+    let eval = |end_on_tracking_loss| {
+        gaitscope::train::eval::evaluate(
+            &run,
+            &gaitscope::train::eval::EvalOptions {
+                episodes: 2,
+                seconds: Some(0.5),
+                random_phase: true,
+                expected: true,
+                end_on_tracking_loss,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    let ended = eval(true);
+    assert_eq!(ended.falls, 2);
+    assert!(ended.mean_duration_s < 0.1, "{}", ended.mean_duration_s);
+    let kept = eval(false);
+    let _ = std::fs::remove_dir_all(&run);
+    assert_eq!(kept.falls, 0);
+    assert!(kept.mean_duration_s > 0.49, "{}", kept.mean_duration_s);
+    assert_eq!(kept.tracking_losses, 2);
+    let first = kept.mean_time_to_tracking_loss_s.unwrap();
+    assert!(first < 0.1, "{first}");
+}
+
+#[test]
 fn a_trained_policy_can_drive_the_collection() {
     use gaitscope::train::collect::{collect, CollectConfig, ExplorationSource};
     let config = CollectConfig {
