@@ -100,21 +100,45 @@ impl Normalizer {
     }
 }
 
-/// An encoder: z-scoring, then the kind's map to the latent.
+/// What an encoder maps its z-scored columns through: one arm per [`EncoderKind`], holding just
+/// what that kind has.
+#[derive(Debug, Clone)]
+pub enum EncoderMap {
+    /// The z-scored observation itself.
+    Identity,
+    /// PCA: the components as an (input, latent) matrix.
+    Pca {
+        /// The principal directions, one per column.
+        components: Tensor,
+    },
+    /// The autoencoder: its encoder (ending at the latent) and decoder.
+    Ae {
+        /// Input to latent.
+        encoder: Mlp,
+        /// Latent to input.
+        decoder: Mlp,
+    },
+    /// The variational autoencoder: a trunk, ELU, then the mean and log-variance heads; and the
+    /// decoder.
+    Vae {
+        /// Input to the last hidden width (its last layer linear).
+        trunk: Mlp,
+        /// The latent mean head.
+        mu: Mlp,
+        /// The latent log-variance head.
+        logvar: Mlp,
+        /// Latent to input.
+        decoder: Mlp,
+    },
+}
+
+/// An encoder: z-scoring, then its map to the latent.
 #[derive(Debug, Clone)]
 pub struct Encoder {
-    /// Which encoder.
-    pub kind: EncoderKind,
     /// Z-score statistics of the raw observation.
     pub normalizer: Normalizer,
-    /// PCA: (components as a (input, latent) matrix).
-    pub pca: Option<Tensor>,
-    /// AE/VAE encoder trunk (AE: ends at the latent; VAE: ends before the heads).
-    pub trunk: Option<Mlp>,
-    /// VAE mean and log-variance heads.
-    pub heads: Option<(Mlp, Mlp)>,
-    /// AE/VAE decoder.
-    pub decoder: Option<Mlp>,
+    /// The map of the encoded columns.
+    pub map: EncoderMap,
     /// Trailing input values that skip the map and are appended to its features unchanged
     /// (the walking recipe's gait phase beside an encoder fitted on the study's observation).
     pub passthrough: usize,
@@ -155,13 +179,19 @@ impl Encoder {
     /// The identity encoder (z-scoring only).
     pub fn none(normalizer: Normalizer) -> Encoder {
         Encoder {
-            kind: EncoderKind::None,
             normalizer,
-            pca: None,
-            trunk: None,
-            heads: None,
-            decoder: None,
+            map: EncoderMap::Identity,
             passthrough: 0,
+        }
+    }
+
+    /// Which encoder this is.
+    pub fn kind(&self) -> EncoderKind {
+        match self.map {
+            EncoderMap::Identity => EncoderKind::None,
+            EncoderMap::Pca { .. } => EncoderKind::Pca,
+            EncoderMap::Ae { .. } => EncoderKind::Ae,
+            EncoderMap::Vae { .. } => EncoderKind::Vae,
         }
     }
 
@@ -170,7 +200,7 @@ impl Encoder {
     pub fn with_passthrough(mut self, mean: &[f32], std: &[f32]) -> Encoder {
         self.normalizer.mean.extend_from_slice(mean);
         self.normalizer.std.extend_from_slice(std);
-        if self.kind != EncoderKind::None {
+        if self.kind() != EncoderKind::None {
             self.passthrough += mean.len();
         }
         self
@@ -184,11 +214,11 @@ impl Encoder {
     /// Width of the features the agent sees.
     pub fn output_size(&self) -> usize {
         self.passthrough
-            + match self.kind {
-                EncoderKind::None => self.input_size(),
-                EncoderKind::Pca => self.pca.as_ref().map_or(0, |p| p.dims()[1]),
-                EncoderKind::Ae => self.trunk.as_ref().map_or(0, Mlp::output_size),
-                EncoderKind::Vae => self.heads.as_ref().map_or(0, |h| h.0.output_size()),
+            + match &self.map {
+                EncoderMap::Identity => self.input_size(),
+                EncoderMap::Pca { components } => components.dims()[1],
+                EncoderMap::Ae { encoder, .. } => encoder.output_size(),
+                EncoderMap::Vae { mu, .. } => mu.output_size(),
             }
     }
 
@@ -214,8 +244,14 @@ impl Encoder {
         enc.extend(&widths);
         let mut dec: Vec<usize> = widths.iter().rev().copied().collect();
         dec.push(input);
-        let (trunk, heads) = match kind {
-            EncoderKind::Ae => (Mlp::new(&enc, Activation::Elu, 1.0, rng, device)?, None),
+        // The encoder side is drawn before the decoder, as it always was (same seeds, same
+        // weights).
+        let map = match kind {
+            EncoderKind::Ae => {
+                let encoder = Mlp::new(&enc, Activation::Elu, 1.0, rng, device)?;
+                let decoder = Mlp::new(&dec, Activation::Elu, 1.0, rng, device)?;
+                EncoderMap::Ae { encoder, decoder }
+            }
             EncoderKind::Vae => {
                 let body = &enc[..enc.len() - 1];
                 let last = body[body.len() - 1];
@@ -223,53 +259,60 @@ impl Encoder {
                 let trunk = Mlp::new(body, Activation::Elu, 2f64.sqrt(), rng, device)?;
                 let mu = Mlp::new(&[last, latent], Activation::Elu, 1.0, rng, device)?;
                 let logvar = Mlp::new(&[last, latent], Activation::Elu, 0.1, rng, device)?;
-                (trunk, Some((mu, logvar)))
+                let decoder = Mlp::new(&dec, Activation::Elu, 1.0, rng, device)?;
+                EncoderMap::Vae {
+                    trunk,
+                    mu,
+                    logvar,
+                    decoder,
+                }
             }
             _ => return Err(candle_core::Error::Msg("not a network encoder".into())),
         };
         Ok(Encoder {
-            kind,
             normalizer,
-            pca: None,
-            trunk: Some(trunk),
-            heads,
-            decoder: Some(Mlp::new(&dec, Activation::Elu, 1.0, rng, device)?),
+            map,
             passthrough: 0,
         })
     }
 
+    /// The networks with their checkpoint names, in the order of [`Encoder::vars`]: trunk (the
+    /// AE's encoder), decoder, then the VAE's heads.
+    fn networks(&self) -> Vec<(&'static str, &Mlp)> {
+        match &self.map {
+            EncoderMap::Identity | EncoderMap::Pca { .. } => Vec::new(),
+            EncoderMap::Ae { encoder, decoder } => {
+                vec![("encoder.trunk", encoder), ("encoder.decoder", decoder)]
+            }
+            EncoderMap::Vae {
+                trunk,
+                mu,
+                logvar,
+                decoder,
+            } => vec![
+                ("encoder.trunk", trunk),
+                ("encoder.decoder", decoder),
+                ("encoder.mu", mu),
+                ("encoder.logvar", logvar),
+            ],
+        }
+    }
+
     /// Trainable parameters (AE/VAE).
     pub fn vars(&self) -> Vec<Var> {
-        let mut v = Vec::new();
-        for m in [&self.trunk, &self.decoder].into_iter().flatten() {
-            v.extend(m.vars());
-        }
-        if let Some((a, b)) = &self.heads {
-            v.extend(a.vars());
-            v.extend(b.vars());
-        }
-        v
+        self.networks().iter().flat_map(|(_, m)| m.vars()).collect()
     }
 
     /// Named parameters for checkpoints.
     pub fn named(&self) -> Vec<(String, Var)> {
-        let mut v = Vec::new();
-        if let Some(m) = &self.trunk {
-            v.extend(m.named("encoder.trunk"));
-        }
-        if let Some(m) = &self.decoder {
-            v.extend(m.named("encoder.decoder"));
-        }
-        if let Some((a, b)) = &self.heads {
-            v.extend(a.named("encoder.mu"));
-            v.extend(b.named("encoder.logvar"));
-        }
-        v
+        self.networks()
+            .iter()
+            .flat_map(|(name, m)| m.named(name))
+            .collect()
     }
 
-    fn vae_stats(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
-        let trunk = self.trunk.as_ref().expect("vae trunk");
-        let (mu, logvar) = self.heads.as_ref().expect("vae heads");
+    /// The VAE's latent mean and (clamped) log-variance.
+    fn vae_stats(trunk: &Mlp, mu: &Mlp, logvar: &Mlp, x: &Tensor) -> Result<(Tensor, Tensor)> {
         let h = trunk.forward(x)?.elu(1.0)?;
         Ok((mu.forward(&h)?, logvar.forward(&h)?.clamp(-10.0, 10.0)?))
     }
@@ -291,11 +334,13 @@ impl Encoder {
 
     /// The map's features of its own columns.
     fn encode_mapped(&self, x: &Tensor) -> Result<Tensor> {
-        match self.kind {
-            EncoderKind::None => Ok(x.clone()),
-            EncoderKind::Pca => x.matmul(self.pca.as_ref().expect("pca components")),
-            EncoderKind::Ae => self.trunk.as_ref().expect("ae trunk").forward(x),
-            EncoderKind::Vae => Ok(self.vae_stats(x)?.0),
+        match &self.map {
+            EncoderMap::Identity => Ok(x.clone()),
+            EncoderMap::Pca { components } => x.matmul(components),
+            EncoderMap::Ae { encoder, .. } => encoder.forward(x),
+            EncoderMap::Vae {
+                trunk, mu, logvar, ..
+            } => Ok(Self::vae_stats(trunk, mu, logvar, x)?.0),
         }
     }
 
@@ -303,17 +348,12 @@ impl Encoder {
     /// are not reconstructed).
     pub fn reconstruct(&self, x: &Tensor) -> Result<Tensor> {
         let x = &self.mapped(x)?;
-        match self.kind {
-            EncoderKind::None => Ok(x.clone()),
-            EncoderKind::Pca => {
-                let p = self.pca.as_ref().expect("pca components");
-                x.matmul(p)?.matmul(&p.t()?)
+        match &self.map {
+            EncoderMap::Identity => Ok(x.clone()),
+            EncoderMap::Pca { components } => x.matmul(components)?.matmul(&components.t()?),
+            EncoderMap::Ae { decoder, .. } | EncoderMap::Vae { decoder, .. } => {
+                decoder.forward(&self.encode_mapped(x)?)
             }
-            _ => self
-                .decoder
-                .as_ref()
-                .expect("decoder")
-                .forward(&self.encode_mapped(x)?),
         }
     }
 
@@ -321,15 +361,20 @@ impl Encoder {
     /// reparameterised sample; the AE's loss is the mean squared error.
     pub fn loss(&self, x: &Tensor, beta: f64, rng: &mut SmallRng) -> Result<Tensor> {
         let x = &self.mapped(x)?;
-        match self.kind {
-            EncoderKind::Ae => self.reconstruct(x)?.sub(x)?.sqr()?.mean_all(),
-            EncoderKind::Vae => {
-                let (mu, logvar) = self.vae_stats(x)?;
+        match &self.map {
+            EncoderMap::Ae { .. } => self.reconstruct(x)?.sub(x)?.sqr()?.mean_all(),
+            EncoderMap::Vae {
+                trunk,
+                mu,
+                logvar,
+                decoder,
+            } => {
+                let (mu, logvar) = Self::vae_stats(trunk, mu, logvar, x)?;
                 let (n, k) = mu.dims2()?;
                 let eps: Vec<f32> = (0..n * k).map(|_| normal(rng) as f32).collect();
                 let eps = Tensor::from_vec(eps, (n, k), x.device())?;
                 let z = (&mu + (logvar.clone() * 0.5)?.exp()?.mul(&eps)?)?;
-                let recon = self.decoder.as_ref().expect("decoder").forward(&z)?;
+                let recon = decoder.forward(&z)?;
                 let rec = (recon.sub(x)?.sqr()?.sum(D::Minus1)? * 0.5)?;
                 let kl = kl_standard_normal(&mu, &logvar)?;
                 (rec + (kl * beta)?)?.mean_all()
@@ -365,12 +410,10 @@ impl Encoder {
             }
         }
         Ok(Encoder {
-            kind: EncoderKind::Pca,
             normalizer,
-            pca: Some(Tensor::from_vec(comps, (dim, latent), device)?),
-            trunk: None,
-            heads: None,
-            decoder: None,
+            map: EncoderMap::Pca {
+                components: Tensor::from_vec(comps, (dim, latent), device)?,
+            },
             passthrough: 0,
         })
     }
@@ -475,10 +518,10 @@ pub struct EncoderMeta {
 impl Encoder {
     /// Named tensors (network weights or PCA components).
     pub fn named_tensors(&self) -> Vec<(String, Var)> {
-        match (&self.pca, self.kind) {
-            (Some(p), EncoderKind::Pca) => vec![(
+        match &self.map {
+            EncoderMap::Pca { components } => vec![(
                 "pca.components".into(),
-                Var::from_tensor(p).expect("a tensor makes a var"),
+                Var::from_tensor(components).expect("a tensor makes a var"),
             )],
             _ => self.named(),
         }
@@ -487,9 +530,9 @@ impl Encoder {
     /// Saves `{dir}/{kind}.ron` (metadata) and, for PCA/AE/VAE, `{dir}/{kind}.safetensors`,
     /// atomically.
     pub fn save(&self, dir: &std::path::Path, test_mse: Option<(f64, f64)>) -> anyhow::Result<()> {
-        let name = format!("{:?}", self.kind).to_lowercase();
+        let name = format!("{:?}", self.kind()).to_lowercase();
         let meta = EncoderMeta {
-            kind: self.kind,
+            kind: self.kind(),
             latent: self.output_size() - self.passthrough,
             normalizer: self.normalizer.clone(),
             test_mse,
@@ -497,7 +540,7 @@ impl Encoder {
         };
         let text = ron::ser::to_string_pretty(&meta, ron::ser::PrettyConfig::default())?;
         crate::util::write_atomic(&dir.join(format!("{name}.ron")), text.as_bytes())?;
-        if self.kind != EncoderKind::None {
+        if self.kind() != EncoderKind::None {
             super::checkpoint::save(
                 &dir.join(format!("{name}.safetensors")),
                 &self.named_tensors(),
@@ -582,8 +625,9 @@ impl Encoder {
                     device,
                 )?;
                 Encoder {
-                    kind,
-                    pca: Some(var.as_tensor().clone()),
+                    map: EncoderMap::Pca {
+                        components: var.as_tensor().clone(),
+                    },
                     ..Encoder::none(own)
                 }
             }

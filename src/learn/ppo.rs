@@ -422,7 +422,7 @@ impl Ppo {
         let act = self.net.log_std.dims()[0];
         if self.mode == EncoderMode::Frozen {
             // A frozen encoder gives the same features every epoch: encode the rollout once.
-            if self.encoder.kind == super::encoder::EncoderKind::None {
+            if self.encoder.kind() == super::encoder::EncoderKind::None {
                 return self.update_fused(&batch.obs, self.encoder.input_size(), batch);
             }
             let in_dim = self.encoder.input_size();

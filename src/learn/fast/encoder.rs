@@ -3,7 +3,7 @@
 
 use candle_core::Result;
 
-use super::super::encoder::{Encoder, EncoderKind};
+use super::super::encoder::{Encoder, EncoderMap};
 use super::super::mlp::Activation;
 use super::kernels::{activate, matmul};
 use super::PlainMlp;
@@ -43,27 +43,23 @@ pub enum PlainMap {
 impl PlainEncoder {
     /// Copies a candle encoder.
     pub fn from_encoder(e: &Encoder) -> Result<PlainEncoder> {
-        let map = match e.kind {
-            EncoderKind::None => PlainMap::Identity,
-            EncoderKind::Pca => {
-                let p = e.pca.as_ref().expect("pca components");
-                let (input, latent) = p.dims2()?;
+        let map = match &e.map {
+            EncoderMap::Identity => PlainMap::Identity,
+            EncoderMap::Pca { components } => {
+                let (input, latent) = components.dims2()?;
                 PlainMap::Linear {
-                    components: p.flatten_all()?.to_vec1()?,
+                    components: components.flatten_all()?.to_vec1()?,
                     input,
                     latent,
                 }
             }
-            EncoderKind::Ae => PlainMap::Ae(
-                PlainMlp::from_mlp(e.trunk.as_ref().expect("ae trunk"))?.with_row_layout(),
-            ),
-            EncoderKind::Vae => {
-                let (mu, _) = e.heads.as_ref().expect("vae heads");
-                PlainMap::Vae(
-                    PlainMlp::from_mlp(e.trunk.as_ref().expect("vae trunk"))?.with_row_layout(),
-                    PlainMlp::from_mlp(mu)?.with_row_layout(),
-                )
+            EncoderMap::Ae { encoder, .. } => {
+                PlainMap::Ae(PlainMlp::from_mlp(encoder)?.with_row_layout())
             }
+            EncoderMap::Vae { trunk, mu, .. } => PlainMap::Vae(
+                PlainMlp::from_mlp(trunk)?.with_row_layout(),
+                PlainMlp::from_mlp(mu)?.with_row_layout(),
+            ),
         };
         Ok(PlainEncoder {
             map,
