@@ -294,11 +294,17 @@ fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
     ui.heading("Training");
     ui.label("recipe");
     ui.horizontal(|ui| {
-        for (name, label) in [
-            ("study", "study (Table 3.2)"),
-            ("walk", "walk (the shipped walking policy's recipe)"),
-        ] {
-            if ui.radio(p.state.recipe == name, label).clicked() && p.state.recipe != name {
+        for (name, label) in [("study", "study (Table 3.2)"), ("walk", "walk (walk.ron)")] {
+            let radio = ui.radio(p.state.recipe == name, label);
+            let radio = if name == "walk" {
+                radio.on_hover_text(
+                    "the walking recipe; the shipped walking policy was trained from it in \
+                     three stages, 30M samples (README, Walking)",
+                )
+            } else {
+                radio
+            };
+            if radio.clicked() && p.state.recipe != name {
                 apply_recipe(&mut p.state, name);
             }
         }
