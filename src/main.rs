@@ -6,32 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use gaitscope::learn::encoder::{EncoderKind, FitConfig};
-use gaitscope::learn::ppo::EncoderMode;
 use gaitscope::train::collect::ExplorationSource;
-use gaitscope::train::run::RunConfig;
-
-fn run_config(
-    path: Option<&std::path::Path>,
-    recipe: &str,
-    encoder: Option<EncoderKind>,
-    mode: Option<EncoderMode>,
-) -> anyhow::Result<RunConfig> {
-    let mut c = match path {
-        Some(p) => {
-            let text =
-                std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
-            ron::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
-        }
-        None => gaitscope::train::run::recipe(recipe)?,
-    };
-    if let Some(e) = encoder {
-        c.encoder = e;
-    }
-    if let Some(m) = mode {
-        c.mode = m;
-    }
-    Ok(c)
-}
 
 #[derive(Parser)]
 #[command(
@@ -124,95 +99,10 @@ enum Command {
         seed: u64,
     },
     /// Train PPO+IL (phase 2, "learn to act"); resumes if the run folder has a checkpoint.
-    Train {
-        /// study (Table 3.2 and section 3, the default) or walk (assets/configs/walk.ron);
-        /// ignored with --config.
-        #[arg(long, default_value = "study", value_parser = ["study", "walk"])]
-        recipe: String,
-        /// The encoder (default: the recipe's; the study's is ae).
-        #[arg(long, value_enum)]
-        encoder: Option<EncoderKind>,
-        /// How the encoder takes part (default: the recipe's, frozen).
-        #[arg(long, value_enum)]
-        mode: Option<EncoderMode>,
-        /// Environment steps (default: the recipe's; the study's 5,000,000).
-        #[arg(long)]
-        steps: Option<u64>,
-        /// Run folder.
-        #[arg(long)]
-        out: PathBuf,
-        /// A RON run configuration (defaults: assets/configs/train.ron values).
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Folder of fitted encoders (default: models/encoders).
-        #[arg(long)]
-        encoders: Option<PathBuf>,
-        /// Simulation worker threads (0: one per core).
-        #[arg(long, default_value_t = 0)]
-        workers: usize,
-        /// Seed.
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Parallel environments (the study: 20).
-        #[arg(long)]
-        envs: Option<usize>,
-        /// Steps per environment per update (the study: 1024).
-        #[arg(long)]
-        n_steps: Option<usize>,
-        /// Stop an update once a minibatch's approximate KL exceeds 1.5 x this (SB3's
-        /// target_kl; the study sets none).
-        #[arg(long)]
-        target_kl: Option<f64>,
-        /// The action distribution: clipped-gaussian (SB3 1.x as the study trained, the
-        /// default) or squashed-gaussian (tanh).
-        #[arg(long)]
-        distribution: Option<gaitscope::learn::distribution::ActionDistribution>,
-        /// Start a new run from this run folder's checkpoint (policy, value and encoder; fresh
-        /// optimizer), with the recipe's or --config's settings: a curriculum stage.
-        #[arg(long)]
-        init_from: Option<PathBuf>,
-    },
+    Train(gaitscope::cli::train::TrainArgs),
     /// Evaluate a trained run: distance, speed, falls, foot strikes, the study's duration,
     /// return, RMSE table and muscle means, gait cycles.
-    Eval {
-        /// The run folder.
-        run: PathBuf,
-        /// Episodes (at least 1).
-        #[arg(long, default_value_t = 5, value_parser = at_least_one)]
-        episodes: usize,
-        /// Episode time limit in seconds (default: the run's own, 10 s in the study).
-        #[arg(long)]
-        seconds: Option<f64>,
-        /// Start each episode at a random phase of the reference (else phase 0).
-        #[arg(long)]
-        random_phase: bool,
-        /// Sample actions from the policy's distribution instead of taking its mean.
-        #[arg(long)]
-        stochastic: bool,
-        /// Act with the expected excitation under the policy's distribution (E[clip(u, 0, 1)])
-        /// instead of the clipped mean.
-        #[arg(long)]
-        expected: bool,
-        /// Seed of the start phases.
-        #[arg(long, default_value_t = 1234)]
-        seed: u64,
-        /// Also write the report as JSON here.
-        #[arg(long)]
-        json: Option<PathBuf>,
-        /// Push the pelvis sideways in every episode with this force (N, + to the right).
-        #[arg(long, allow_hyphen_values = true)]
-        push: Option<f64>,
-        /// When the push starts (s into the episode).
-        #[arg(long, default_value_t = 5.0)]
-        push_at: f64,
-        /// How long the push lasts (s).
-        #[arg(long, default_value_t = 0.2)]
-        push_seconds: f64,
-        /// End an episode once the run's tracking limits are exceeded, as training does (by
-        /// default only a fall ends it, and lost tracking is reported apart).
-        #[arg(long)]
-        end_on_tracking_loss: bool,
-    },
+    Eval(gaitscope::cli::eval::EvalArgs),
     /// Speed benchmarks that print figures.
     Bench {
         #[command(subcommand)]
@@ -226,7 +116,7 @@ enum Command {
         #[arg(long, default_value = "recordings/episode.ron")]
         out: PathBuf,
         /// Episodes (at least 1).
-        #[arg(long, default_value_t = 1, value_parser = at_least_one)]
+        #[arg(long, default_value_t = 1, value_parser = gaitscope::cli::at_least_one)]
         episodes: usize,
         /// Seed of the initial states.
         #[arg(long, default_value_t = 1)]
@@ -317,15 +207,6 @@ fn writable_file(path: &std::path::Path) -> std::io::Result<()> {
         std::fs::remove_file(path)?;
     }
     Ok(())
-}
-
-/// Parses a count that must be at least 1 (`--episodes`).
-fn at_least_one(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(0) => Err("must be at least 1".into()),
-        Ok(n) => Ok(n),
-        Err(e) => Err(e.to_string()),
-    }
 }
 
 fn main() -> ExitCode {
@@ -428,80 +309,12 @@ fn main() -> ExitCode {
                 gaitscope::cli::fit_encoder::run(&data, &kinds, &out, &config)
             })
         }
-        Some(Command::Train {
-            recipe,
-            encoder,
-            mode,
-            steps,
-            out,
-            config,
-            encoders,
-            workers,
-            seed,
-            envs,
-            n_steps,
-            target_kl,
-            distribution,
-            init_from,
-        }) => run_config(config.as_deref(), &recipe, encoder, mode).and_then(|mut c| {
-            if let Some(s) = steps {
-                c.total_steps = s;
-            }
-            c.workers = workers;
-            if encoders.is_some() {
-                c.encoder_dir = encoders;
-            }
-            if let Some(s) = seed {
-                c.ppo.seed = s;
-            }
-            if let Some(n) = envs {
-                c.ppo.n_envs = n;
-            }
-            if let Some(n) = n_steps {
-                c.ppo.n_steps = n;
-            }
-            if target_kl.is_some() {
-                c.ppo.target_kl = target_kl;
-            }
-            if let Some(d) = distribution {
-                c.ppo.distribution = d;
-            }
-            if init_from.is_some() {
-                c.init_from = init_from;
-            }
-            gaitscope::cli::train::run(c, &out)
-        }),
-        Some(Command::Eval {
-            run,
-            episodes,
-            seconds,
-            random_phase,
-            stochastic,
-            expected,
-            seed,
-            json,
-            push,
-            push_at,
-            push_seconds,
-            end_on_tracking_loss,
-        }) => gaitscope::cli::eval::run(
-            &run,
-            &gaitscope::train::eval::EvalOptions {
-                episodes,
-                seconds,
-                random_phase,
-                stochastic,
-                expected,
-                seed,
-                push: push.map(|newtons| gaitscope::train::eval::Push {
-                    newtons,
-                    at_s: push_at,
-                    seconds: push_seconds,
-                }),
-                end_on_tracking_loss,
-            },
-            json.as_deref(),
-        ),
+        Some(Command::Train(args)) => args
+            .config()
+            .and_then(|c| gaitscope::cli::train::run(c, &args.out)),
+        Some(Command::Eval(args)) => {
+            gaitscope::cli::eval::run(&args.run, &args.options(), args.json.as_deref())
+        }
         Some(Command::Bench {
             what: BenchWhat::Gui { frames },
         }) => gaitscope::app::run(gaitscope::app::AppOptions {

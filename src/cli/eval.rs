@@ -1,10 +1,72 @@
 //! `gaitscope eval RUN`: whether a trained run walks, and the study's evaluation of it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::train::eval::{evaluate, EvalOptions};
+use crate::train::eval::{evaluate, EvalOptions, Push};
+
+/// `gaitscope eval`'s options (each default written here once).
+#[derive(clap::Args, Debug, Clone)]
+pub struct EvalArgs {
+    /// The run folder.
+    pub run: PathBuf,
+    /// Episodes (at least 1).
+    #[arg(long, default_value_t = 5, value_parser = super::at_least_one)]
+    pub episodes: usize,
+    /// Episode time limit in seconds (default: the run's own, 10 s in the study).
+    #[arg(long)]
+    pub seconds: Option<f64>,
+    /// Start each episode at a random phase of the reference (else phase 0).
+    #[arg(long)]
+    pub random_phase: bool,
+    /// Sample actions from the policy's distribution instead of taking its mean.
+    #[arg(long)]
+    pub stochastic: bool,
+    /// Act with the expected excitation under the policy's distribution (E[clip(u, 0, 1)])
+    /// instead of the clipped mean.
+    #[arg(long)]
+    pub expected: bool,
+    /// Seed of the start phases.
+    #[arg(long, default_value_t = 1234)]
+    pub seed: u64,
+    /// Also write the report as JSON here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Push the pelvis sideways in every episode with this force (N, + to the right).
+    #[arg(long, allow_hyphen_values = true)]
+    pub push: Option<f64>,
+    /// When the push starts (s into the episode).
+    #[arg(long, default_value_t = 5.0)]
+    pub push_at: f64,
+    /// How long the push lasts (s).
+    #[arg(long, default_value_t = 0.2)]
+    pub push_seconds: f64,
+    /// End an episode once the run's tracking limits are exceeded, as training does (by
+    /// default only a fall ends it, and lost tracking is reported apart).
+    #[arg(long)]
+    pub end_on_tracking_loss: bool,
+}
+
+impl EvalArgs {
+    /// The evaluation these options ask for.
+    pub fn options(&self) -> EvalOptions {
+        EvalOptions {
+            episodes: self.episodes,
+            seconds: self.seconds,
+            random_phase: self.random_phase,
+            stochastic: self.stochastic,
+            expected: self.expected,
+            seed: self.seed,
+            push: self.push.map(|newtons| Push {
+                newtons,
+                at_s: self.push_at,
+                seconds: self.push_seconds,
+            }),
+            end_on_tracking_loss: self.end_on_tracking_loss,
+        }
+    }
+}
 
 /// Prints the report, writes `RUN/eval/gait_cycles.csv` and, if asked, the JSON report.
 pub fn run(run_dir: &Path, options: &EvalOptions, json: Option<&Path>) -> Result<()> {

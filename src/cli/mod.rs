@@ -9,3 +9,12 @@ pub mod fit_encoder;
 pub mod record;
 pub mod reflex;
 pub mod train;
+
+/// Parses a count that must be at least 1 (`--episodes`).
+pub fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}

@@ -1,13 +1,112 @@
 //! `gaitscope train`: PPO+IL on worker threads with a progress bar; the same `train::run` code
 //! the app uses.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::learn::encoder::EncoderKind;
+use crate::learn::ppo::EncoderMode;
 use crate::train::messages::Event;
 use crate::train::run::{train, RunConfig};
+
+/// `gaitscope train`'s options: a recipe or a RON file, and the settings the command line
+/// overrides (each default written here once).
+#[derive(clap::Args, Debug, Clone)]
+pub struct TrainArgs {
+    /// study (Table 3.2 and section 3, the default) or walk (assets/configs/walk.ron);
+    /// ignored with --config.
+    #[arg(long, default_value = "study", value_parser = ["study", "walk"])]
+    pub recipe: String,
+    /// The encoder (default: the recipe's; the study's is ae).
+    #[arg(long, value_enum)]
+    pub encoder: Option<EncoderKind>,
+    /// How the encoder takes part (default: the recipe's, frozen).
+    #[arg(long, value_enum)]
+    pub mode: Option<EncoderMode>,
+    /// Environment steps (default: the recipe's; the study's 5,000,000).
+    #[arg(long)]
+    pub steps: Option<u64>,
+    /// Run folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// A RON run configuration (defaults: assets/configs/train.ron values).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Folder of fitted encoders (default: models/encoders).
+    #[arg(long)]
+    pub encoders: Option<PathBuf>,
+    /// Simulation worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub workers: usize,
+    /// Seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Parallel environments (the study: 20).
+    #[arg(long)]
+    pub envs: Option<usize>,
+    /// Steps per environment per update (the study: 1024).
+    #[arg(long)]
+    pub n_steps: Option<usize>,
+    /// Stop an update once a minibatch's approximate KL exceeds 1.5 x this (SB3's
+    /// target_kl; the study sets none).
+    #[arg(long)]
+    pub target_kl: Option<f64>,
+    /// The action distribution: clipped-gaussian (SB3 1.x as the study trained, the
+    /// default) or squashed-gaussian (tanh).
+    #[arg(long)]
+    pub distribution: Option<crate::learn::distribution::ActionDistribution>,
+    /// Start a new run from this run folder's checkpoint (policy, value and encoder; fresh
+    /// optimizer), with the recipe's or --config's settings: a curriculum stage.
+    #[arg(long)]
+    pub init_from: Option<PathBuf>,
+}
+
+impl TrainArgs {
+    /// The run's configuration: `--config`'s file or the recipe, with the options given.
+    pub fn config(&self) -> Result<RunConfig> {
+        let mut c: RunConfig = match &self.config {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).with_context(|| p.display().to_string())?;
+                ron::from_str(&text).with_context(|| p.display().to_string())?
+            }
+            None => crate::train::run::recipe(&self.recipe)?,
+        };
+        if let Some(e) = self.encoder {
+            c.encoder = e;
+        }
+        if let Some(m) = self.mode {
+            c.mode = m;
+        }
+        if let Some(s) = self.steps {
+            c.total_steps = s;
+        }
+        c.workers = self.workers;
+        if self.encoders.is_some() {
+            c.encoder_dir = self.encoders.clone();
+        }
+        if let Some(s) = self.seed {
+            c.ppo.seed = s;
+        }
+        if let Some(n) = self.envs {
+            c.ppo.n_envs = n;
+        }
+        if let Some(n) = self.n_steps {
+            c.ppo.n_steps = n;
+        }
+        if self.target_kl.is_some() {
+            c.ppo.target_kl = self.target_kl;
+        }
+        if let Some(d) = self.distribution {
+            c.ppo.distribution = d;
+        }
+        if self.init_from.is_some() {
+            c.init_from = self.init_from.clone();
+        }
+        Ok(c)
+    }
+}
 
 /// Trains (or resumes) `config` into `out`.
 pub fn run(config: RunConfig, out: &Path) -> Result<()> {
