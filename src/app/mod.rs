@@ -8,11 +8,11 @@
 //! - [`playback`]: recorded episodes, a timeline, and which frame the scene shows.
 //! - [`plots`]: what the live frames feed the plots, and the plots drawn from it.
 //! - [`ui`]: the egui panels.
+//! - [`capture`]: screenshots and the frame-time benchmark, without a person.
 //!
 //! The bridge writes what arrives as messages ([`bridge::LiveFrame`],
 //! [`bridge::RecordingFinished`]); the plots and the player each take them into their own
 //! resources. [`FrameSet`] orders the work within a frame.
-//! - [`capture`]: screenshots and the frame-time benchmark, without a person.
 
 pub mod assets;
 pub mod bridge;
@@ -132,7 +132,6 @@ fn update_rate(options: &AppOptions) -> bevy::winit::WinitSettings {
     }
 }
 
-/// Configures the frame ordering (used by every plugin that adds per-frame systems).
 /// Orders the [`FrameSet`]s, once, for every plugin that uses them.
 pub struct FrameSetPlugin;
 

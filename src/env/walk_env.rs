@@ -413,21 +413,13 @@ impl WalkEnv {
     /// Whether the walking recipe's early termination applies: an imitated coordinate too far
     /// from the reference, or the pelvis too far behind the reference pelvis.
     fn lost_tracking(&self, q: &[f64], q_ref: &[f64]) -> bool {
-        let t = &self.config.tracking;
-        let e = self.tracking_error_of(q, q_ref);
-        t.max_joint_error.is_some_and(|limit| e.joint > limit)
-            || t.max_pelvis_lag.is_some_and(|limit| e.pelvis_lag > limit)
+        self.tracking_error(q, q_ref).exceeds(&self.config.tracking)
     }
 
-    /// How far the model is from the reference now: what the walking recipe's early
-    /// termination compares with its limits.
-    pub fn tracking_error(&self) -> TrackingError {
-        let (q, _) = self.sim.coordinates();
-        let (q_ref, _) = self.reference_now();
-        self.tracking_error_of(&q, &q_ref)
-    }
-
-    fn tracking_error_of(&self, q: &[f64], q_ref: &[f64]) -> TrackingError {
+    /// How far coordinates `q` are from the reference's `q_ref` now (both as
+    /// [`Simulation::coordinates`] gives them): what the walking recipe's early termination
+    /// compares with its limits.
+    pub fn tracking_error(&self, q: &[f64], q_ref: &[f64]) -> TrackingError {
         let joint = self
             .imitated
             .iter()
@@ -452,6 +444,18 @@ pub struct TrackingError {
     /// How far the pelvis is behind a reference pelvis advancing at the target velocity from
     /// the start (m; negative: ahead; minus infinity without a `pelvis_tx`).
     pub pelvis_lag: f64,
+}
+
+impl TrackingError {
+    /// Whether it is beyond either of the limits `tracking` sets (none set: never).
+    pub fn exceeds(&self, tracking: &Tracking) -> bool {
+        tracking
+            .max_joint_error
+            .is_some_and(|limit| self.joint > limit)
+            || tracking
+                .max_pelvis_lag
+                .is_some_and(|limit| self.pelvis_lag > limit)
+    }
 }
 
 /// Observation size of an environment on `model` with `config`, without building it.

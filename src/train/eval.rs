@@ -403,9 +403,7 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
             }
             strikes.observe_at(vertical_forces(&env), weight, t);
             if !lost && !step.diverged {
-                let e = env.tracking_error();
-                lost = limits.max_joint_error.is_some_and(|l| e.joint > l)
-                    || limits.max_pelvis_lag.is_some_and(|l| e.pelvis_lag > l);
+                lost = env.tracking_error(&q, &q_ref).exceeds(&limits);
                 if lost {
                     sums.tracking_losses += 1;
                     sums.tracking_loss_time += t;
