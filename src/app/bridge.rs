@@ -301,7 +301,7 @@ impl Loader {
 pub fn load_run(dir: &Path, label: String, watch: bool, shipped: bool) -> Result<LoadedRun> {
     let (config, ppo) =
         load_policy(dir).with_context(|| format!("loading the run {}", dir.display()))?;
-    let policy = PolicySnapshot::of(&ppo)?;
+    let policy = PolicySnapshot::from_networks(&ppo.encoder, &ppo.net)?;
     let metrics_path = dir.join("metrics.csv");
     let metrics = if metrics_path.exists() {
         read_metrics(&metrics_path)?

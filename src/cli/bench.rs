@@ -91,7 +91,8 @@ pub fn sim(model_path: &Path, steps: usize, substeps: Option<usize>) -> Result<(
 pub fn ppo(updates: usize) -> Result<()> {
     use crate::learn::encoder::{Encoder, Normalizer};
     use crate::learn::fast::PlainMlp;
-    use crate::learn::ppo::{Batch, EncoderMode, Ppo, PpoConfig};
+    use crate::learn::ppo::{EncoderMode, Ppo, PpoConfig};
+    use crate::learn::rollout::RolloutBuffer;
     let device = crate::learn::device();
     let config = PpoConfig::default();
     let n = config.n_envs * config.n_steps;
@@ -126,13 +127,14 @@ pub fn ppo(updates: usize) -> Result<()> {
             .map(|_| rng.gen_range(-1.0f32..1.0))
             .collect();
         let acts = ppo.act(&obs, false)?;
-        let batch = Batch {
+        let batch = RolloutBuffer {
             obs,
             u: acts.u,
             log_prob: acts.log_prob,
             advantages: (0..n).map(|_| rng.gen_range(-1.0f32..1.0)).collect(),
             returns: (0..n).map(|_| rng.gen_range(0.0f32..10.0)).collect(),
             values: acts.value,
+            ..RolloutBuffer::default()
         };
         ppo.update(&batch)?; // warm-up
         let t = Instant::now();

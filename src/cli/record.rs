@@ -15,7 +15,7 @@ use crate::train::run::load_policy;
 /// beyond the first: `name-2.ron`, ...), optionally exporting each as `.mot` too.
 pub fn record(run: &Path, episodes: usize, seed: u64, out: &Path, mot: bool) -> Result<()> {
     let (config, ppo) = load_policy(run)?;
-    let policy = PolicySnapshot::of(&ppo)?;
+    let policy = PolicySnapshot::from_networks(&ppo.encoder, &ppo.net)?;
     let mut env = WalkEnv::new(config.env.clone(), seed)?;
     let latent = crate::live::shipped_latent_map(EncoderKind::Ae).ok();
     let label = run

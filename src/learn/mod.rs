@@ -9,6 +9,7 @@ pub mod gae;
 pub mod mlp;
 pub mod policy;
 pub mod ppo;
+pub mod rollout;
 pub mod snapshot;
 
 /// The device learning runs on (the CPU; the models are small).

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 pub use super::distribution::ActionDistribution;
 use super::encoder::Encoder;
 use super::policy::{Actions, ActorCritic};
+use super::rollout::RolloutBuffer;
 use super::snapshot::RolloutPolicy;
 
 /// How the encoder takes part in RL.
@@ -162,23 +163,6 @@ impl PpoConfig {
     }
 }
 
-/// One rollout, flattened: z-scored observations and what the policy did.
-#[derive(Debug, Clone, Default)]
-pub struct Batch {
-    /// Z-scored raw observations, `n x obs`.
-    pub obs: Vec<f32>,
-    /// Pre-squash actions, `n x act`.
-    pub u: Vec<f32>,
-    /// Log-probabilities at collection.
-    pub log_prob: Vec<f32>,
-    /// GAE advantages.
-    pub advantages: Vec<f32>,
-    /// Returns (advantage + value).
-    pub returns: Vec<f32>,
-    /// Values at collection.
-    pub values: Vec<f32>,
-}
-
 /// What an update measured.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateStats {
@@ -304,7 +288,10 @@ impl Ppo {
     /// simulation workers' rollouts); the same copy until the next update.
     pub fn rollout_policy(&mut self) -> Result<std::sync::Arc<RolloutPolicy>> {
         if self.fast.is_none() {
-            self.fast = Some(std::sync::Arc::new(RolloutPolicy::of(self)?));
+            self.fast = Some(std::sync::Arc::new(RolloutPolicy::from_networks(
+                &self.encoder,
+                &self.net,
+            )?));
         }
         Ok(self.fast.clone().expect("built above"))
     }
@@ -416,7 +403,7 @@ impl Ppo {
     }
 
     /// `epochs` passes of minibatch updates over `batch`.
-    pub fn update(&mut self, batch: &Batch) -> Result<UpdateStats> {
+    pub fn update(&mut self, batch: &RolloutBuffer) -> Result<UpdateStats> {
         // Whatever path runs, the networks change: the rollout copies are stale.
         self.fast = None;
         let act = self.net.log_std.dims()[0];
@@ -537,7 +524,12 @@ impl Ppo {
 
     /// The same update on plain buffers (see [`super::fast`]): used when the encoder is frozen,
     /// `features` being the encoder's output for every sample (`n x dim`).
-    fn update_fused(&mut self, features: &[f32], dim: usize, batch: &Batch) -> Result<UpdateStats> {
+    fn update_fused(
+        &mut self,
+        features: &[f32],
+        dim: usize,
+        batch: &RolloutBuffer,
+    ) -> Result<UpdateStats> {
         use super::fast::{
             adam_step_networks, clip_scale, loss_and_gradients, read_var, Gradients, LossConfig,
             Minibatch, PlainMlp, Workspace,
@@ -660,7 +652,7 @@ struct Gathered {
 
 impl Gathered {
     /// Gathers the samples `chunk`; `x` holds `dim` inputs per sample.
-    fn fill(&mut self, chunk: &[usize], x: &[f32], dim: usize, batch: &Batch, act: usize) {
+    fn fill(&mut self, chunk: &[usize], x: &[f32], dim: usize, batch: &RolloutBuffer, act: usize) {
         self.x.clear();
         self.u.clear();
         self.log_prob.clear();

@@ -7,8 +7,7 @@ use candle_core::Result;
 use super::distribution::ActionDistribution;
 use super::encoder::{Encoder, Normalizer};
 use super::fast::{read_var, PlainEncoder, PlainMlp};
-use super::policy::Actions;
-use super::ppo::Ppo;
+use super::policy::{Actions, ActorCritic};
 
 /// An encoder with its observation statistics: raw observation in, features out.
 #[derive(Debug, Clone)]
@@ -57,16 +56,13 @@ pub struct PolicySnapshot {
 }
 
 impl PolicySnapshot {
-    /// Copies the learner's current encoder and policy network.
-    pub fn of(ppo: &Ppo) -> Result<PolicySnapshot> {
+    /// Copies an encoder and the policy network of `net` (the learner's, or a checkpoint's).
+    pub fn from_networks(encoder: &Encoder, net: &ActorCritic) -> Result<PolicySnapshot> {
         Ok(PolicySnapshot {
-            features: FeatureMap::from_encoder(&ppo.encoder)?,
-            policy: PlainMlp::from_mlp(&ppo.net.policy)?.with_row_layout(),
-            distribution: ppo.net.distribution,
-            std: read_var(&ppo.net.log_std)?
-                .iter()
-                .map(|s| s.exp())
-                .collect(),
+            features: FeatureMap::from_encoder(encoder)?,
+            policy: PlainMlp::from_mlp(&net.policy)?.with_row_layout(),
+            distribution: net.distribution,
+            std: read_var(&net.log_std)?.iter().map(|s| s.exp()).collect(),
         })
     }
 
@@ -123,14 +119,14 @@ pub struct RolloutPolicy {
 }
 
 impl RolloutPolicy {
-    /// Copies the learner's current encoder and networks.
-    pub fn of(ppo: &Ppo) -> Result<RolloutPolicy> {
+    /// Copies an encoder and the policy and value networks of `net`.
+    pub fn from_networks(encoder: &Encoder, net: &ActorCritic) -> Result<RolloutPolicy> {
         Ok(RolloutPolicy {
-            features: FeatureMap::from_encoder(&ppo.encoder)?,
-            policy: PlainMlp::from_mlp(&ppo.net.policy)?.with_row_layout(),
-            value: PlainMlp::from_mlp(&ppo.net.value)?.with_row_layout(),
-            log_std: read_var(&ppo.net.log_std)?,
-            distribution: ppo.net.distribution,
+            features: FeatureMap::from_encoder(encoder)?,
+            policy: PlainMlp::from_mlp(&net.policy)?.with_row_layout(),
+            value: PlainMlp::from_mlp(&net.value)?.with_row_layout(),
+            log_std: read_var(&net.log_std)?,
+            distribution: net.distribution,
         })
     }
 

@@ -34,20 +34,8 @@ pub struct WorkerReply {
     pub worker: usize,
     /// Steps done per environment (fewer than asked when the rollout was cancelled).
     pub steps: usize,
-    /// Z-scored observations the policy acted on, `rows x obs`.
-    pub obs: Vec<f32>,
-    /// Pre-squash actions, `rows x act`.
-    pub u: Vec<f32>,
-    /// Log-probabilities of `u`.
-    pub log_prob: Vec<f32>,
-    /// Values of the observations.
-    pub values: Vec<f32>,
-    /// Rewards, with the bootstrap added where the time limit ended an episode.
-    pub rewards: Vec<f64>,
-    /// Whether the episode ended at this step (fall, divergence or time limit).
-    pub dones: Vec<bool>,
-    /// Values of the observations after the last step (GAE's bootstrap), one per environment.
-    pub last_values: Vec<f32>,
+    /// The worker's environments' rollout (its own `n_envs`).
+    pub buffer: crate::learn::rollout::RolloutBuffer,
     /// Episodes that ended, with the step and the worker-local environment where they ended.
     pub episodes: Vec<(usize, usize, EpisodeInfo)>,
     /// Set when a worker failed (the message says why).

@@ -7,4 +7,5 @@ pub mod folder;
 pub mod messages;
 pub mod run;
 pub mod session;
+pub mod trainer;
 pub mod workers;

@@ -14,6 +14,7 @@ use rand::SeedableRng;
 
 use super::messages::{Control, EpisodeInfo, RolloutRequest, WorkerCommand, WorkerReply};
 use crate::env::{EnvConfig, WalkEnv};
+use crate::learn::rollout::RolloutBuffer;
 use crate::learn::snapshot::RolloutPolicy;
 
 /// Pause and cancel, shared by the learner and the workers, which look at it before each step.
@@ -59,28 +60,6 @@ impl Gate {
         }
         !s.1
     }
-}
-
-/// One rollout of all environments, time-major: row `t * n_envs + e` is step `t` of
-/// environment `e`.
-#[derive(Debug, Clone, Default)]
-pub struct Rollout {
-    /// Z-scored observations, `rows x obs`.
-    pub obs: Vec<f32>,
-    /// Pre-squash actions, `rows x act`.
-    pub u: Vec<f32>,
-    /// Log-probabilities at collection.
-    pub log_prob: Vec<f32>,
-    /// Values at collection.
-    pub values: Vec<f64>,
-    /// Rewards (truncations bootstrapped).
-    pub rewards: Vec<f64>,
-    /// Episode ends.
-    pub dones: Vec<bool>,
-    /// Values after the last step, one per environment.
-    pub last_values: Vec<f64>,
-    /// Episodes that ended, ordered by step, then environment.
-    pub episodes: Vec<EpisodeInfo>,
 }
 
 /// The worker threads and their channels.
@@ -167,7 +146,8 @@ impl WorkerPool {
     /// `control` (when given) is served: `Pause` holds the workers at their next step until
     /// `Resume`, `Stop` cancels the rollout (`Ok(None)`), `Checkpoint` is passed on in
     /// `deferred`. A rollout that ends while paused leaves the pool paused: see
-    /// [`WorkerPool::is_paused`].
+    /// [`WorkerPool::is_paused`]. The episodes that ended come back beside the buffer, ordered
+    /// by step, then environment.
     pub fn rollout(
         &self,
         policy: Arc<RolloutPolicy>,
@@ -175,7 +155,7 @@ impl WorkerPool {
         gamma: f64,
         mut control: Option<&Receiver<Control>>,
         deferred: &mut Vec<Control>,
-    ) -> anyhow::Result<Option<Rollout>> {
+    ) -> anyhow::Result<Option<(RolloutBuffer, Vec<EpisodeInfo>)>> {
         for c in &self.commands {
             c.send(WorkerCommand::Rollout(RolloutRequest {
                 policy: policy.clone(),
@@ -217,9 +197,7 @@ impl WorkerPool {
         if cancelled || parts.iter().flatten().any(|p| p.steps < n_steps) {
             return Ok(None);
         }
-        Ok(Some(
-            self.assemble(parts.into_iter().flatten().collect(), n_steps),
-        ))
+        Ok(Some(Self::assemble(parts.into_iter().flatten().collect())))
     }
 
     /// Whether a `Pause` is in force (the learner should wait before its update).
@@ -233,45 +211,20 @@ impl WorkerPool {
     }
 
     /// Interleaves the workers' parts (in worker order, i.e. environment order) into one
-    /// time-major rollout.
-    fn assemble(&self, parts: Vec<WorkerReply>, n_steps: usize) -> Rollout {
-        let n_envs = self.n_envs();
-        let (obs_dim, act_dim) = (self.obs_dim, self.act_dim);
-        let rows = n_steps * n_envs;
-        let mut r = Rollout {
-            obs: vec![0.0; rows * obs_dim],
-            u: vec![0.0; rows * act_dim],
-            log_prob: vec![0.0; rows],
-            values: vec![0.0; rows],
-            rewards: vec![0.0; rows],
-            dones: vec![false; rows],
-            last_values: Vec::with_capacity(n_envs),
-            episodes: Vec::new(),
-        };
+    /// time-major rollout, and their episodes into one list.
+    fn assemble(parts: Vec<WorkerReply>) -> (RolloutBuffer, Vec<EpisodeInfo>) {
         let mut episodes = Vec::new();
         let mut first = 0;
-        for (p, &count) in parts.iter().zip(&self.envs_per_worker) {
-            for t in 0..n_steps {
-                for j in 0..count {
-                    let (src, dst) = (t * count + j, t * n_envs + first + j);
-                    r.obs[dst * obs_dim..(dst + 1) * obs_dim]
-                        .copy_from_slice(&p.obs[src * obs_dim..(src + 1) * obs_dim]);
-                    r.u[dst * act_dim..(dst + 1) * act_dim]
-                        .copy_from_slice(&p.u[src * act_dim..(src + 1) * act_dim]);
-                    r.log_prob[dst] = p.log_prob[src];
-                    r.values[dst] = p.values[src] as f64;
-                    r.rewards[dst] = p.rewards[src];
-                    r.dones[dst] = p.dones[src];
-                }
-            }
-            r.last_values
-                .extend(p.last_values.iter().map(|v| *v as f64));
+        for p in &parts {
             episodes.extend(p.episodes.iter().map(|(t, j, e)| (*t, first + j, *e)));
-            first += count;
+            first += p.buffer.n_envs;
         }
         episodes.sort_by_key(|(t, e, _)| (*t, *e));
-        r.episodes = episodes.into_iter().map(|(_, _, e)| e).collect();
-        r
+        let buffers: Vec<RolloutBuffer> = parts.into_iter().map(|p| p.buffer).collect();
+        (
+            RolloutBuffer::interleave(&buffers),
+            episodes.into_iter().map(|(_, _, e)| e).collect(),
+        )
     }
 }
 
@@ -355,17 +308,12 @@ fn rollout(
     let policy = &request.policy;
     let (n, k) = (envs.len(), policy.action_size());
     let obs_dim = envs.first().map_or(0, |e| e.observation_size());
-    let rows = request.n_steps * n;
     let mut reply = WorkerReply {
         worker,
-        obs: Vec::with_capacity(rows * obs_dim),
-        u: Vec::with_capacity(rows * k),
-        log_prob: Vec::with_capacity(rows),
-        values: Vec::with_capacity(rows),
-        rewards: Vec::with_capacity(rows),
-        dones: Vec::with_capacity(rows),
+        buffer: RolloutBuffer::with_capacity(n, request.n_steps, obs_dim, k),
         ..WorkerReply::default()
     };
+    let buffer = &mut reply.buffer;
     let mut obs = vec![0f32; n * obs_dim];
     for (row, e) in obs.chunks_exact_mut(obs_dim).zip(envs.iter()) {
         policy.features.normalize(e.observation(), row);
@@ -382,10 +330,10 @@ fn rollout(
                 .for_each(|z| *z = crate::learn::mlp::normal(rng) as f32);
         }
         let acts = policy.act(&obs, n, &noise);
-        reply.obs.extend_from_slice(&obs);
-        reply.u.extend_from_slice(&acts.u);
-        reply.log_prob.extend_from_slice(&acts.log_prob);
-        reply.values.extend_from_slice(&acts.value);
+        buffer.obs.extend_from_slice(&obs);
+        buffer.u.extend_from_slice(&acts.u);
+        buffer.log_prob.extend_from_slice(&acts.log_prob);
+        buffer.values.extend_from_slice(&acts.value);
         for (j, e) in envs.iter_mut().enumerate() {
             for (a, v) in action.iter_mut().zip(&acts.a[j * k..(j + 1) * k]) {
                 *a = *v as f64;
@@ -412,14 +360,14 @@ fn rollout(
                 returns[j] = 0.0;
                 e.reset();
             }
-            reply.rewards.push(reward);
-            reply.dones.push(done);
+            buffer.rewards.push(reward);
+            buffer.dones.push(done);
             policy
                 .features
                 .normalize(e.observation(), &mut obs[j * obs_dim..(j + 1) * obs_dim]);
         }
         reply.steps = t + 1;
     }
-    reply.last_values = policy.values(&obs, n);
+    buffer.last_values = policy.values(&obs, n);
     Ok(reply)
 }

@@ -6,7 +6,8 @@ use candle_core::{Device, Tensor};
 use gaitscope::learn::distribution::ActionDistribution;
 use gaitscope::learn::encoder::{Encoder, Normalizer};
 use gaitscope::learn::policy::{gaussian_log_prob, squashed_log_prob};
-use gaitscope::learn::ppo::{Batch, EncoderMode, Ppo, PpoConfig};
+use gaitscope::learn::ppo::{EncoderMode, Ppo, PpoConfig};
+use gaitscope::learn::rollout::RolloutBuffer;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
@@ -129,16 +130,17 @@ fn log_std(p: &Ppo) -> Vec<f32> {
 
 /// A rollout of the policy's own samples whose advantages are all zero: only the entropy bonus
 /// (and the value loss) has a gradient.
-fn zero_advantage_batch(p: &mut Ppo, n: usize, rng: &mut SmallRng) -> Batch {
+fn zero_advantage_batch(p: &mut Ppo, n: usize, rng: &mut SmallRng) -> RolloutBuffer {
     let obs: Vec<f32> = (0..2 * n).map(|_| rng.gen_range(-1.0..1.0)).collect();
     let acts = p.act(&obs, false).unwrap();
-    Batch {
+    RolloutBuffer {
         obs,
         u: acts.u,
         log_prob: acts.log_prob,
         advantages: vec![0.0; n],
         returns: acts.value.clone(),
         values: acts.value,
+        ..RolloutBuffer::default()
     }
 }
 
@@ -172,7 +174,7 @@ fn the_entropy_bonus_at_stored_samples_does_not_move_the_mean_and_raises_log_std
 }
 
 /// A one-step task: observe x in [-1, 1]^2, reward -(a0 - (x0 + 1)/2)^2 - (a1 - 0.2)^2.
-fn bandit_round(p: &mut Ppo, rng: &mut SmallRng, n: usize) -> (Batch, f64) {
+fn bandit_round(p: &mut Ppo, rng: &mut SmallRng, n: usize) -> (RolloutBuffer, f64) {
     let obs: Vec<f32> = (0..2 * n).map(|_| rng.gen_range(-1.0..1.0)).collect();
     let acts = p.act(&obs, false).unwrap();
     let rewards: Vec<f32> = (0..n)
@@ -187,13 +189,14 @@ fn bandit_round(p: &mut Ppo, rng: &mut SmallRng, n: usize) -> (Batch, f64) {
         .zip(&acts.value)
         .map(|(r, v)| r - v)
         .collect();
-    let batch = Batch {
+    let batch = RolloutBuffer {
         obs,
         u: acts.u,
         log_prob: acts.log_prob,
         advantages,
         returns: rewards,
         values: acts.value,
+        ..RolloutBuffer::default()
     };
     (batch, mean)
 }
@@ -266,7 +269,7 @@ fn the_live_view_acts_with_the_expected_excitation_of_a_wide_clipped_policy() {
         &Device::Cpu,
     )
     .unwrap();
-    let snap = PolicySnapshot::of(&p).unwrap();
+    let snap = PolicySnapshot::from_networks(&p.encoder, &p.net).unwrap();
     let raw = [0.4, -0.2];
     let mean_action = snap.act(&raw);
     let expected = snap.act_expected(&raw);

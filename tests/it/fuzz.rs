@@ -219,7 +219,8 @@ fn mutated_recordings_and_checkpoints_are_refused_or_read_finite() {
     fuzz("policy.safetensors", &policy, 60, 8, |b| {
         std::fs::write(run.join("checkpoint/policy.safetensors"), b)?;
         let (_, ppo) = gaitscope::train::run::load_policy(&run)?;
-        let snapshot = gaitscope::learn::snapshot::PolicySnapshot::of(&ppo)?;
+        let snapshot =
+            gaitscope::learn::snapshot::PolicySnapshot::from_networks(&ppo.encoder, &ppo.net)?;
         Ok(format!("{:?}", snapshot.act(&obs)))
     });
     let _ = std::fs::remove_dir_all(&dir);

@@ -6,7 +6,8 @@ use gaitscope::learn::checkpoint;
 use gaitscope::learn::encoder::{kl_standard_normal, Encoder, EncoderKind, FitConfig, Normalizer};
 use gaitscope::learn::gae::gae;
 use gaitscope::learn::policy::squashed_log_prob;
-use gaitscope::learn::ppo::{Batch, EncoderMode, Ppo, PpoConfig};
+use gaitscope::learn::ppo::{EncoderMode, Ppo, PpoConfig};
+use gaitscope::learn::rollout::RolloutBuffer;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
@@ -52,7 +53,7 @@ fn the_vae_kl_term_is_correct_for_a_known_gaussian() {
 }
 
 /// A one-step task: observe x in [-1, 1]^2, reward -(a - (x0 + 1)/2)^2 - (a1 - 0.2)^2.
-fn bandit_batch(ppo: &mut Ppo, rng: &mut SmallRng, n: usize) -> (Batch, f64) {
+fn bandit_batch(ppo: &mut Ppo, rng: &mut SmallRng, n: usize) -> (RolloutBuffer, f64) {
     let mut obs = Vec::new();
     for _ in 0..n {
         obs.push(rng.gen_range(-1.0f32..1.0));
@@ -69,13 +70,14 @@ fn bandit_batch(ppo: &mut Ppo, rng: &mut SmallRng, n: usize) -> (Batch, f64) {
     let v: Vec<f64> = values.iter().map(|v| *v as f64).collect();
     let (adv, ret) = gae(&rewards, &v, &vec![true; n], 0.0, 0.99, 0.95);
     let mean = rewards.iter().sum::<f64>() / n as f64;
-    let batch = Batch {
+    let batch = RolloutBuffer {
         obs,
         u,
         log_prob,
         advantages: adv.iter().map(|x| *x as f32).collect(),
         returns: ret.iter().map(|x| *x as f32).collect(),
         values,
+        ..RolloutBuffer::default()
     };
     (batch, mean)
 }

@@ -168,7 +168,7 @@ fn recordings_round_trip_reject_bad_files_and_export_motion() {
 fn a_policy_snapshot_acts_like_the_learner() {
     let dir = gaitscope::models_dir().join("policies").join("vae");
     let (config, mut ppo) = load_policy(&dir).unwrap();
-    let snapshot = PolicySnapshot::of(&ppo).unwrap();
+    let snapshot = PolicySnapshot::from_networks(&ppo.encoder, &ppo.net).unwrap();
     let mut env = WalkEnv::new(config.env.clone(), 5).unwrap();
     for _ in 0..5 {
         let raw = env.observation().to_vec();

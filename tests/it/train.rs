@@ -361,19 +361,20 @@ fn a_rollout_does_not_depend_on_how_environments_are_spread_over_workers() {
             .unwrap()
             .unwrap()
     };
-    let one = collect(1);
+    let (one, one_episodes) = collect(1);
     assert_eq!(one.obs.len(), 40 * 5 * obs_dim);
     assert_eq!(one.last_values.len(), 5);
     assert!(one.u.iter().all(|u| u.is_finite()));
     for workers in [2, 3] {
-        let other = collect(workers);
+        let (other, other_episodes) = collect(workers);
         assert_eq!(one.obs, other.obs, "{workers} workers");
         assert_eq!(one.u, other.u);
         assert_eq!(one.log_prob, other.log_prob);
         assert_eq!(one.rewards, other.rewards);
         assert_eq!(one.dones, other.dones);
         assert_eq!(one.last_values, other.last_values);
-        assert_eq!(one.episodes, other.episodes);
+        assert_eq!(one.values, other.values);
+        assert_eq!(one_episodes, other_episodes);
     }
     // Environments differ from one another (their own seeds and noise).
     assert_ne!(one.u[..act_dim], one.u[act_dim..2 * act_dim]);
