@@ -1,6 +1,8 @@
 //! Without a person: `--screenshot PATH --frames N` saves the window after N frames and exits
 //! (non-zero if no image appeared); `bench gui` measures frame times with training idle, then with
-//! a training run at full speed, and prints the median and 95th percentile of each.
+//! a training run at full speed, and prints the median and 95th percentile of each; `bench soak`
+//! starts a run from the training panel as a user would and reports frame times and memory
+//! (RSS) at intervals for as long as asked.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -18,7 +20,7 @@ pub struct CapturePlugin;
 
 impl Plugin for CapturePlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(Last, (screenshot_driver, bench_driver));
+        app.add_systems(Last, (screenshot_driver, bench_driver, soak_driver));
     }
 }
 
@@ -180,4 +182,95 @@ fn bench_driver(
     }
     state.done = true;
     exit.write(AppExit::Success);
+}
+
+/// A soak: how long, and how often to report.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Soak {
+    /// Total length (s).
+    pub seconds: f64,
+    /// Seconds between reports.
+    pub every: f64,
+}
+
+#[derive(Default)]
+struct SoakState {
+    started: Option<Instant>,
+    last: Option<Instant>,
+    report_at: f64,
+    frames: Vec<f64>,
+    asked: bool,
+    done: bool,
+}
+
+/// The process's resident memory in MiB (Linux's `/proc/self/status`; NaN elsewhere).
+pub fn resident_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// `bench soak`: asks the training panel for a run (its default configuration, as the Start
+/// button would), then prints one line per interval: minutes, frame-time median and 95th
+/// percentile over the interval, RSS, recordings kept, and the run's updates and steps.
+fn soak_driver(
+    options: Option<Res<AppOptions>>,
+    mut state: Local<SoakState>,
+    mut ui: Option<ResMut<super::ui::UiState>>,
+    mut commands: MessageWriter<super::commands::UiCommand>,
+    runs: Res<super::bridge::Runs>,
+    library: Res<super::playback::Library>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let Some(soak) = options.as_ref().and_then(|o| o.soak) else {
+        return;
+    };
+    if state.done {
+        return;
+    }
+    let now = Instant::now();
+    let started = *state.started.get_or_insert(now);
+    if let Some(last) = state.last.replace(now) {
+        state.frames.push((now - last).as_secs_f64() * 1000.0);
+    }
+    if !state.asked {
+        if let Some(config) = ui.as_deref_mut().and_then(|u| {
+            u.steps = 100_000_000;
+            u.run_config()
+        }) {
+            commands.write(super::commands::UiCommand::StartRun(Box::new(config)));
+        }
+        state.asked = true;
+        println!("bench soak: minutes, frames, frame ms median, p95, RSS MiB, recordings, run updates, steps");
+    }
+    let elapsed = (now - started).as_secs_f64();
+    if elapsed < state.report_at && elapsed < soak.seconds {
+        return;
+    }
+    let (median, p95) = frame_stats(&state.frames);
+    let (updates, steps) = runs
+        .runs
+        .iter()
+        .filter(|r| !r.shipped)
+        .filter_map(|r| r.metrics.last())
+        .fold((0, 0), |(u, s), m| (u + m.update, s + m.env_steps));
+    println!(
+        "soak {:6.1} min {:6} frames {median:7.1} {p95:7.1} ms {:8.1} MiB {:3} recordings {updates:5} updates {steps:10} steps",
+        elapsed / 60.0,
+        state.frames.len(),
+        resident_mib(),
+        library.len()
+    );
+    state.frames.clear();
+    state.report_at += soak.every;
+    if elapsed >= soak.seconds {
+        state.done = true;
+        exit.write(AppExit::Success);
+    }
 }

@@ -18,6 +18,7 @@ pub mod assets;
 pub mod bridge;
 pub mod camera;
 pub mod capture;
+pub mod commands;
 pub mod playback;
 pub mod plots;
 pub mod scene;
@@ -38,6 +39,8 @@ pub struct AppOptions {
     pub frames: u32,
     /// Measure frame times over this many frames idle and as many with training, print, exit.
     pub bench_frames: Option<u32>,
+    /// Run a soak (`bench soak`): train from the panel and report frame times and memory.
+    pub soak: Option<capture::Soak>,
     /// Start with large fonts.
     pub lecture: bool,
     /// A run folder whose policy to watch at start (default: the shipped walk policy, else the study's none policy).
@@ -58,6 +61,7 @@ impl Default for AppOptions {
             screenshot: None,
             frames: 90,
             bench_frames: None,
+            soak: None,
             lecture: false,
             watch: None,
             size: (1600, 900),
@@ -108,6 +112,7 @@ pub fn run(options: AppOptions) -> Result<()> {
             plots::PlotsPlugin,
             playback::PlaybackPlugin,
             ui::UiPlugin,
+            commands::CommandsPlugin,
             capture::CapturePlugin,
         ))
         .insert_resource(options);
@@ -121,7 +126,8 @@ pub fn run(options: AppOptions) -> Result<()> {
 /// the CPU to training. Screenshots and the benchmark always run at full rate.
 fn update_rate(options: &AppOptions) -> bevy::winit::WinitSettings {
     use bevy::winit::{UpdateMode, WinitSettings};
-    let unattended = options.screenshot.is_some() || options.bench_frames.is_some();
+    let unattended =
+        options.screenshot.is_some() || options.bench_frames.is_some() || options.soak.is_some();
     WinitSettings {
         focused_mode: UpdateMode::Continuous,
         unfocused_mode: if unattended {

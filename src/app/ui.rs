@@ -1,15 +1,15 @@
 //! The egui panels: view switches on top, training on the left, plots on the right, playback at
-//! the bottom; the 3D view gets the area left between them. File work (recordings) runs on helper
-//! threads so the window never waits for a disk.
+//! the bottom; the 3D view gets the area left between them. The panels draw and ask: what a
+//! button does beyond its own widgets is a [`UiCommand`] carried out in [`super::commands`].
 
 use std::path::PathBuf;
 
 use bevy::prelude::*;
 use bevy_egui::{egui, EguiContexts, EguiPrimaryContextPass};
-use crossbeam_channel::{unbounded, Receiver, Sender};
 
-use super::bridge::{encoder_name, mode_name, LiveFeed, Loader, Runs};
+use super::bridge::{encoder_name, mode_name, Runs};
 use super::camera::ViewportRect;
+use super::commands::UiCommand;
 use super::playback::{Library, Playback, Source};
 use super::plots::{self, LivePlots, ReplayPlots};
 use super::scene::{ColorBy, DisplayedFrame, ViewSettings};
@@ -17,7 +17,6 @@ use super::AppOptions;
 use crate::learn::encoder::EncoderKind;
 use crate::learn::ppo::{ActionDistribution, EncoderMode};
 use crate::live::evaluator::EvalCommand;
-use crate::live::Recording;
 use crate::train::messages::Control;
 use crate::train::run::RunConfig;
 
@@ -29,20 +28,12 @@ impl Plugin for UiPlugin {
         app.init_resource::<UiState>()
             .add_systems(Startup, apply_options)
             .add_systems(Update, startup_requests)
-            .add_systems(EguiPrimaryContextPass, (file_results, draw_ui).chain());
+            .add_systems(EguiPrimaryContextPass, draw_ui);
     }
 }
 
 /// How much larger everything is in lecture mode.
 pub const LECTURE_ZOOM: f32 = 1.5;
-
-/// Results of file work done on helper threads.
-pub enum FileResult {
-    /// A message for the log.
-    Done(String),
-    /// A recording read from disk.
-    Loaded(Recording),
-}
 
 /// Widget state.
 #[derive(Resource)]
@@ -71,15 +62,11 @@ pub struct UiState {
     pub live_paused: bool,
     /// Live evaluation speed.
     pub live_speed: f32,
-    /// Runs started from the app.
-    pub started: usize,
     /// The 2-D encoder of the latent picture (AE or VAE).
     pub latent_kind: EncoderKind,
     lecture_applied: Option<bool>,
     /// Whether the shipped 2-D AE and VAE exist (looked up once, not every frame).
     shipped_2d: [bool; 2],
-    files_tx: Sender<FileResult>,
-    files_rx: Receiver<FileResult>,
 }
 
 impl Default for UiState {
@@ -90,7 +77,6 @@ impl Default for UiState {
             .unwrap_or_default();
         let config_text = ron::ser::to_string_pretty(&defaults, ron::ser::PrettyConfig::default())
             .unwrap_or_default();
-        let (files_tx, files_rx) = unbounded();
         UiState {
             encoder: EncoderKind::Ae,
             mode: EncoderMode::Frozen,
@@ -104,7 +90,6 @@ impl Default for UiState {
             mot_path: "recordings/episode.mot".into(),
             live_paused: false,
             live_speed: 1.0,
-            started: 0,
             latent_kind: EncoderKind::Ae,
             lecture_applied: None,
             shipped_2d: [EncoderKind::Ae, EncoderKind::Vae].map(|kind| {
@@ -113,9 +98,28 @@ impl Default for UiState {
                     .join(format!("{}.ron", super::bridge::encoder_name(kind)))
                     .exists()
             }),
-            files_tx,
-            files_rx,
         }
+    }
+}
+
+impl UiState {
+    /// The next run's configuration: the RON text with the widgets' encoder, mode,
+    /// distribution and steps over it; `None` (and the reason in `config_error`) when the text
+    /// does not parse.
+    pub fn run_config(&mut self) -> Option<RunConfig> {
+        let mut config: RunConfig = match ron::from_str(&self.config_text) {
+            Ok(c) => c,
+            Err(e) => {
+                self.config_error = Some(format!("configuration: {e}"));
+                return None;
+            }
+        };
+        self.config_error = None;
+        config.encoder = self.encoder;
+        config.mode = self.mode;
+        config.ppo.distribution = self.distribution;
+        config.total_steps = self.steps;
+        Some(config)
     }
 }
 
@@ -125,49 +129,19 @@ fn apply_options(options: Option<Res<AppOptions>>, mut settings: ResMut<ViewSett
     }
 }
 
-/// Runs file work on a helper thread; its result comes back through `tx`.
-fn file_job(tx: &Sender<FileResult>, job: impl FnOnce() -> FileResult + Send + 'static) {
-    let tx = tx.clone();
-    std::thread::spawn(move || {
-        let _ = tx.send(job());
-    });
-}
-
-fn file_results(
-    state: Res<UiState>,
-    mut runs: ResMut<Runs>,
-    mut library: ResMut<Library>,
-    playback: Res<Playback>,
-) {
-    for r in state.files_rx.try_iter() {
-        match r {
-            FileResult::Done(msg) => runs.log(msg),
-            FileResult::Loaded(rec) => {
-                runs.log(format!(
-                    "loaded recording {} ({} frames)",
-                    rec.label,
-                    rec.frames.len()
-                ));
-                library.add(rec, playback.source.recording());
-            }
-        }
-    }
-}
-
 /// Everything the panels read and change.
 #[derive(bevy::ecs::system::SystemParam)]
 pub struct Panels<'w> {
     state: ResMut<'w, UiState>,
     model: Res<'w, super::assets::ModelData>,
     runs: ResMut<'w, Runs>,
-    feed: Option<Res<'w, LiveFeed>>,
-    plots: ResMut<'w, LivePlots>,
+    commands: MessageWriter<'w, UiCommand>,
+    plots: Res<'w, LivePlots>,
     replay_plots: Res<'w, ReplayPlots>,
-    library: ResMut<'w, Library>,
+    library: Res<'w, Library>,
     playback: ResMut<'w, Playback>,
     settings: ResMut<'w, ViewSettings>,
     shown: Res<'w, DisplayedFrame>,
-    loader: Res<'w, Loader>,
     viewport: ResMut<'w, ViewportRect>,
     time: Res<'w, Time<Real>>,
 }
@@ -364,14 +338,14 @@ fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
         .on_hover_text("Trains on background threads; runs can be compared side by side")
         .clicked()
     {
-        start_run(p);
+        if let Some(config) = p.state.run_config() {
+            p.commands.write(UiCommand::StartRun(Box::new(config)));
+        }
     }
     ui.separator();
     ui.heading("Runs");
-    let mut watch = None;
-    let mut resume = None;
     let watched = p.runs.watched;
-    for (i, run) in p.runs.runs.iter_mut().enumerate() {
+    for (i, run) in p.runs.runs.iter().enumerate() {
         let last = run.metrics.last();
         ui.horizontal(|ui| {
             ui.colored_label(plots::run_color(i), "■");
@@ -397,21 +371,22 @@ fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
                 )
                 .clicked()
             {
-                watch = Some(i);
+                p.commands.write(UiCommand::Watch(i));
             }
             if run.is_training() {
-                if run.paused {
-                    if ui.button("resume").clicked() {
-                        run.control(Control::Resume);
+                let (label, c) = if run.paused {
+                    ("resume", Control::Resume)
+                } else {
+                    ("pause", Control::Pause)
+                };
+                for (label, c) in [
+                    (label, c),
+                    ("save checkpoint", Control::Checkpoint),
+                    ("stop", Control::Stop),
+                ] {
+                    if ui.button(label).clicked() {
+                        p.commands.write(UiCommand::Control(i, c));
                     }
-                } else if ui.button("pause").clicked() {
-                    run.control(Control::Pause);
-                }
-                if ui.button("save checkpoint").clicked() {
-                    run.control(Control::Checkpoint);
-                }
-                if ui.button("stop").clicked() {
-                    run.control(Control::Stop);
                 }
             } else if !run.shipped
                 && run.dir.is_some()
@@ -420,38 +395,23 @@ fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
                     .on_hover_text("Continue from the run folder's checkpoint")
                     .clicked()
             {
-                resume = Some(i);
+                p.commands.write(UiCommand::ResumeRun(i));
             }
         });
         ui.add_space(4.0);
-    }
-    if let Some(i) = watch {
-        let feed = p.feed.as_deref();
-        p.runs.watch(i, feed);
-    }
-    if let Some(i) = resume {
-        resume_run(p, i);
     }
     ui.separator();
     ui.label("load a run folder (checkpoint)");
     ui.text_edit_singleline(&mut p.state.load_path);
     if ui.button("load and watch").clicked() {
         let dir = PathBuf::from(p.state.load_path.trim());
-        let label = dir
-            .file_name()
-            .map_or("run".into(), |n| n.to_string_lossy().into_owned());
-        p.loader.load(dir, label, true, false);
+        p.commands.write(UiCommand::LoadRun(dir));
     }
     ui.separator();
     ui.heading("Messages");
     for line in p.runs.log.iter().rev().take(8) {
         ui.label(egui::RichText::new(line).small());
     }
-}
-
-fn start_run(p: &mut Panels) {
-    let feed = p.feed.as_deref();
-    start_run_from(&mut p.state, &mut p.runs, feed);
 }
 
 /// Replaces the configuration text and the widgets with a recipe's.
@@ -471,52 +431,15 @@ fn apply_recipe(state: &mut UiState, name: &'static str) {
     }
 }
 
-/// Starts a run with the widgets' encoder, mode and steps over the RON configuration, in a new
-/// folder `runs/app-<encoder>-<mode>-<n>`.
-pub fn start_run_from(state: &mut UiState, runs: &mut Runs, feed: Option<&LiveFeed>) {
-    let mut config: RunConfig = match ron::from_str(&state.config_text) {
-        Ok(c) => c,
-        Err(e) => {
-            state.config_error = Some(format!("configuration: {e}"));
-            return;
-        }
-    };
-    state.config_error = None;
-    config.encoder = state.encoder;
-    config.mode = state.mode;
-    config.ppo.distribution = state.distribution;
-    config.total_steps = state.steps;
-    let name = format!(
-        "{}-{}",
-        encoder_name(config.encoder),
-        mode_name(config.mode)
-    );
-    let mut n = state.started + 1;
-    let dir = loop {
-        let d = PathBuf::from("runs").join(format!("app-{name}-{n}"));
-        if !d.exists() {
-            break d;
-        }
-        n += 1;
-    };
-    state.started = n;
-    let label = format!("{name} #{n}");
-    match runs.start(label.clone(), config, &dir, feed) {
-        Ok(_) => runs.log(format!("started {label} in {}", dir.display())),
-        Err(e) => runs.log(format!("could not start {label}: {e:#}")),
-    }
-}
-
 /// Start-up requests from the command line: runs to train (`--train ae,vae:adapt`) and a
-/// recording to open (`--recording`). Waits for the live feed so new runs can be watched.
-#[allow(clippy::too_many_arguments)]
+/// recording to open (`--recording`), as commands. Waits for the live feed so new runs can be
+/// watched.
 fn startup_requests(
     options: Option<Res<AppOptions>>,
-    feed: Option<Res<LiveFeed>>,
+    feed: Option<Res<super::bridge::LiveFeed>>,
     mut state: ResMut<UiState>,
     mut runs: ResMut<Runs>,
-    mut library: ResMut<Library>,
-    mut playback: ResMut<Playback>,
+    mut commands: MessageWriter<UiCommand>,
     mut frames: Local<u32>,
     mut done: Local<bool>,
 ) {
@@ -535,7 +458,9 @@ fn startup_requests(
             (Ok(e), Ok(m)) => {
                 state.encoder = e;
                 state.mode = m;
-                start_run_from(&mut state, &mut runs, feed.as_deref());
+                if let Some(config) = state.run_config() {
+                    commands.write(UiCommand::StartRun(Box::new(config)));
+                }
             }
             _ => runs.log(format!(
                 "--train {spec}: expected ENCODER[:MODE] with none/pca/ae/vae and frozen/adapt/joint"
@@ -543,37 +468,10 @@ fn startup_requests(
         }
     }
     if let Some(path) = &options.recording {
-        match Recording::load(path) {
-            Ok(rec) => {
-                runs.log(format!("opened {}", path.display()));
-                let id = library.add(rec, playback.source.recording());
-                playback.source = Source::Recording(id);
-                playback.position = 0.0;
-            }
-            Err(e) => runs.log(format!("{e:#}")),
-        }
-    }
-}
-
-fn resume_run(p: &mut Panels, i: usize) {
-    let Some(dir) = p.runs.runs[i].dir.clone() else {
-        return;
-    };
-    let config = match std::fs::read_to_string(dir.join("config.ron"))
-        .map_err(anyhow::Error::from)
-        .and_then(|t| ron::from_str::<RunConfig>(&t).map_err(anyhow::Error::from))
-    {
-        Ok(c) => c,
-        Err(e) => {
-            p.runs.log(format!("cannot resume {}: {e}", dir.display()));
-            return;
-        }
-    };
-    let label = format!("{} (resumed)", p.runs.runs[i].label);
-    let feed = p.feed.as_deref();
-    match p.runs.start(label.clone(), config, &dir, feed) {
-        Ok(_) => p.runs.log(format!("resumed {label}")),
-        Err(e) => p.runs.log(format!("could not resume {label}: {e:#}")),
+        commands.write(UiCommand::LoadRecording {
+            path: path.clone(),
+            show: true,
+        });
     }
 }
 
@@ -649,23 +547,10 @@ fn plots_panel(ui: &mut egui::Ui, p: &mut Panels) {
             }
         });
     if let Some(before) = latent_switch {
-        switch_latent(p, before);
-    }
-}
-
-/// Points the live view's latent picture at the chosen shipped 2-D encoder.
-fn switch_latent(p: &mut Panels, before: EncoderKind) {
-    match crate::live::shipped_latent_map(p.state.latent_kind) {
-        Ok(map) => {
-            if let Some(f) = &p.feed {
-                f.command(EvalCommand::SetLatent(Some(Box::new(map))));
-            }
-            p.plots.clear_latent();
-        }
-        Err(e) => {
-            p.runs.log(format!("{e:#}"));
-            p.state.latent_kind = before;
-        }
+        p.commands.write(UiCommand::Latent {
+            kind: p.state.latent_kind,
+            before,
+        });
     }
 }
 
@@ -712,14 +597,11 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
                 };
                 if ui.button(label).clicked() {
                     p.state.live_paused = !p.state.live_paused;
-                    if let Some(f) = &p.feed {
-                        f.command(EvalCommand::Pause(p.state.live_paused));
-                    }
+                    p.commands
+                        .write(UiCommand::Live(EvalCommand::Pause(p.state.live_paused)));
                 }
                 if ui.button("restart episode").clicked() {
-                    if let Some(f) = &p.feed {
-                        f.command(EvalCommand::Restart);
-                    }
+                    p.commands.write(UiCommand::Live(EvalCommand::Restart));
                 }
                 ui.label("speed");
                 let before = p.state.live_speed;
@@ -731,9 +613,8 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
                         }
                     });
                 if before != p.state.live_speed {
-                    if let Some(f) = &p.feed {
-                        f.command(EvalCommand::Speed(p.state.live_speed));
-                    }
+                    p.commands
+                        .write(UiCommand::Live(EvalCommand::Speed(p.state.live_speed)));
                 }
             }
             Source::Recording(i) => {
@@ -796,25 +677,17 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
     ui.horizontal_wrapped(|ui| {
         ui.label("recording file");
         ui.add(egui::TextEdit::singleline(&mut p.state.recording_path).desired_width(220.0));
-        // Borrowed, and cloned only when a button hands it to a file job.
         let selected = match p.playback.source {
-            Source::Recording(i) => p.library.get(i),
-            Source::Live => p.library.newest(),
+            Source::Recording(i) => p.library.get(i).is_some(),
+            Source::Live => !p.library.is_empty(),
         };
         if ui
-            .add_enabled(selected.is_some(), egui::Button::new("save"))
+            .add_enabled(selected, egui::Button::new("save"))
             .on_hover_text("the shown recording, or the newest one while live")
             .clicked()
         {
-            if let Some(rec) = selected.cloned() {
-                let path = PathBuf::from(p.state.recording_path.trim());
-                file_job(&p.state.files_tx, move || {
-                    FileResult::Done(match rec.save(&path) {
-                        Ok(()) => format!("saved {} to {}", rec.label, path.display()),
-                        Err(e) => format!("save failed: {e:#}"),
-                    })
-                });
-            }
+            let path = PathBuf::from(p.state.recording_path.trim());
+            p.commands.write(UiCommand::SaveRecording(path));
         }
         if ui
             .button("reflex walk")
@@ -824,37 +697,22 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
             )
             .clicked()
         {
-            file_job(
-                &p.state.files_tx,
-                || match crate::control::episode::record_walk(10.0) {
-                    Ok((_, rec)) => FileResult::Loaded(rec),
-                    Err(e) => FileResult::Done(format!("reflex walk failed: {e:#}")),
-                },
-            );
+            p.commands.write(UiCommand::ReflexWalk);
         }
         if ui.button("load").clicked() {
             let path = PathBuf::from(p.state.recording_path.trim());
-            file_job(&p.state.files_tx, move || match Recording::load(&path) {
-                Ok(r) => FileResult::Loaded(r),
-                Err(e) => FileResult::Done(format!("load failed: {e:#}")),
-            });
+            p.commands
+                .write(UiCommand::LoadRecording { path, show: false });
         }
         ui.separator();
         ui.label("OpenSim motion");
         ui.add(egui::TextEdit::singleline(&mut p.state.mot_path).desired_width(220.0));
         if ui
-            .add_enabled(selected.is_some(), egui::Button::new("export .mot"))
+            .add_enabled(selected, egui::Button::new("export .mot"))
             .clicked()
         {
-            if let Some(rec) = selected.cloned() {
-                let path = PathBuf::from(p.state.mot_path.trim());
-                file_job(&p.state.files_tx, move || {
-                    FileResult::Done(match rec.export_mot(&path) {
-                        Ok(()) => format!("exported {} to {}", rec.label, path.display()),
-                        Err(e) => format!("export failed: {e:#}"),
-                    })
-                });
-            }
+            let path = PathBuf::from(p.state.mot_path.trim());
+            p.commands.write(UiCommand::ExportMot(path));
         }
     });
 }

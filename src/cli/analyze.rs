@@ -89,3 +89,28 @@ pub fn run(model_path: &Path, motion_path: &Path, out: &Path) -> Result<Vec<Path
     }
     Ok(written)
 }
+
+/// `gaitscope analyze`'s options.
+#[derive(clap::Args, Debug, Clone)]
+pub struct AnalyzeArgs {
+    /// The motion (.mot or .sto), coordinates in the model's names.
+    #[arg(long)]
+    pub motion: PathBuf,
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The OpenSim model (default: the shipped gait14dof22musc).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+}
+
+impl AnalyzeArgs {
+    /// Runs the analysis and lists the files written.
+    pub fn run(&self) -> Result<()> {
+        let model = self.model.clone().unwrap_or_else(crate::default_model_path);
+        for f in run(&model, &self.motion, &self.out)? {
+            println!("wrote {}", f.display());
+        }
+        Ok(())
+    }
+}

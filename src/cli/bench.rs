@@ -203,3 +203,85 @@ fn rollout_inference(
     );
     Ok(())
 }
+
+/// `gaitscope bench`'s options: which benchmark.
+#[derive(clap::Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// The benchmark.
+    #[command(subcommand)]
+    pub what: BenchWhat,
+}
+
+/// The benchmarks.
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum BenchWhat {
+    /// Environment steps per second on one thread, random excitations.
+    Sim {
+        /// Environment steps to time.
+        #[arg(long, default_value_t = 5000)]
+        steps: usize,
+        /// The OpenSim model (default: the shipped one).
+        #[arg(long)]
+        model: Option<std::path::PathBuf>,
+        /// Rapier substeps per 0.01 s control step.
+        #[arg(long)]
+        substeps: Option<usize>,
+    },
+    /// Frame times of the app (median, 95th percentile) with training idle and at full speed.
+    Gui {
+        /// Frames measured in each state.
+        #[arg(long, default_value_t = 300)]
+        frames: u32,
+    },
+    /// The app open for a long time while it trains a run started from its panel: frame times
+    /// and memory (RSS) reported at intervals.
+    Soak {
+        /// Length of the soak (minutes).
+        #[arg(long, default_value_t = 60.0)]
+        minutes: f64,
+        /// Minutes between reports.
+        #[arg(long, default_value_t = 5.0)]
+        every: f64,
+    },
+    /// Seconds per PPO update at the study's sizes (obs 66 and 296).
+    Ppo {
+        /// Timed updates per size.
+        #[arg(long, default_value_t = 2)]
+        updates: usize,
+    },
+}
+
+impl BenchArgs {
+    /// Runs the benchmark; the GUI one opens the app with `app`'s options.
+    pub fn run(&self, app: crate::app::AppOptions) -> Result<()> {
+        match &self.what {
+            BenchWhat::Sim {
+                steps,
+                model,
+                substeps,
+            } => sim(
+                &model.clone().unwrap_or_else(crate::default_model_path),
+                *steps,
+                *substeps,
+            ),
+            BenchWhat::Gui { frames } => crate::app::run(crate::app::AppOptions {
+                bench_frames: Some(*frames),
+                size: (1024, 640),
+                ..app
+            }),
+            BenchWhat::Soak { minutes, every } => {
+                if !(minutes.is_finite() && *minutes > 0.0 && every.is_finite() && *every > 0.0) {
+                    anyhow::bail!("bench soak: --minutes and --every must be positive");
+                }
+                crate::app::run(crate::app::AppOptions {
+                    soak: Some(crate::app::capture::Soak {
+                        seconds: minutes * 60.0,
+                        every: every * 60.0,
+                    }),
+                    ..app
+                })
+            }
+            BenchWhat::Ppo { updates } => ppo(*updates),
+        }
+    }
+}

@@ -71,3 +71,17 @@ mod tests {
         assert!(looks_rendered(&stats(200, 100, &gradient)));
     }
 }
+
+/// `gaitscope check-image`'s options.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CheckImageArgs {
+    /// The PNG.
+    pub path: std::path::PathBuf,
+}
+
+impl CheckImageArgs {
+    /// Checks the image.
+    pub fn run(&self) -> Result<()> {
+        run(&self.path)
+    }
+}

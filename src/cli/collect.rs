@@ -34,3 +34,36 @@ pub fn run(
     );
     Ok(())
 }
+
+/// `gaitscope collect`'s options.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CollectArgs {
+    /// Output file (safetensors).
+    #[arg(long, default_value = "runs/observations.safetensors")]
+    pub out: std::path::PathBuf,
+    /// Environment steps to record.
+    #[arg(long, default_value_t = 100_000)]
+    pub steps: usize,
+    /// Exploration: random, reference (perturbed reference playback) or mixed.
+    #[arg(long, value_enum, default_value_t = ExplorationSource::Mixed)]
+    pub source: ExplorationSource,
+    /// Seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// A trained run folder whose policy chooses the excitations.
+    #[arg(long)]
+    pub policy: Option<std::path::PathBuf>,
+}
+
+impl CollectArgs {
+    /// Records and saves the observations.
+    pub fn run(&self) -> Result<()> {
+        run(
+            &self.out,
+            self.steps,
+            self.source,
+            self.seed,
+            self.policy.as_deref(),
+        )
+    }
+}

@@ -103,3 +103,64 @@ pub fn run(
     println!("saved to {}", out_dir.display());
     Ok(())
 }
+
+/// Which encoders `fit-encoder` fits.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FitKinds {
+    /// Principal components.
+    Pca,
+    /// The autoencoder.
+    Ae,
+    /// The variational autoencoder.
+    Vae,
+    /// PCA, AE and VAE.
+    All,
+}
+
+impl FitKinds {
+    /// The encoder kinds this stands for.
+    pub fn kinds(self) -> Vec<EncoderKind> {
+        match self {
+            FitKinds::Pca => vec![EncoderKind::Pca],
+            FitKinds::Ae => vec![EncoderKind::Ae],
+            FitKinds::Vae => vec![EncoderKind::Vae],
+            FitKinds::All => vec![EncoderKind::Pca, EncoderKind::Ae, EncoderKind::Vae],
+        }
+    }
+}
+
+/// `gaitscope fit-encoder`'s options.
+#[derive(clap::Args, Debug, Clone)]
+pub struct FitEncoderArgs {
+    /// Which encoders to fit.
+    #[arg(long, value_enum, default_value_t = FitKinds::All)]
+    pub kind: FitKinds,
+    /// The collected observations.
+    #[arg(long, default_value = "runs/observations.safetensors")]
+    pub data: std::path::PathBuf,
+    /// Output folder.
+    #[arg(long, default_value = "runs/encoders")]
+    pub out: std::path::PathBuf,
+    /// Latent width.
+    #[arg(long, default_value_t = 66)]
+    pub latent: usize,
+    /// Epochs (the study: 750).
+    #[arg(long, default_value_t = 750)]
+    pub epochs: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+impl FitEncoderArgs {
+    /// Fits and saves the encoders, printing the reconstruction table.
+    pub fn run(&self) -> Result<()> {
+        let config = FitConfig {
+            latent: self.latent,
+            epochs: self.epochs,
+            seed: self.seed,
+            ..FitConfig::default()
+        };
+        run(&self.data, &self.kind.kinds(), &self.out, &config)
+    }
+}

@@ -1,6 +1,7 @@
 //! The command-line tools, one file per subcommand. They call the same library code as the app.
 
 pub mod analyze;
+pub mod app;
 pub mod bench;
 pub mod check_image;
 pub mod collect;

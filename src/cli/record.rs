@@ -55,3 +55,46 @@ pub fn export(recording: &Path, mot: &Path) -> Result<()> {
     println!("{}: {} rows", mot.display(), rec.frames.len());
     Ok(())
 }
+
+/// `gaitscope record`'s options.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RecordArgs {
+    /// The run folder.
+    pub run: std::path::PathBuf,
+    /// Output file (further episodes get -2, -3, ... suffixes).
+    #[arg(long, default_value = "recordings/episode.ron")]
+    pub out: std::path::PathBuf,
+    /// Episodes (at least 1).
+    #[arg(long, default_value_t = 1, value_parser = super::at_least_one)]
+    pub episodes: usize,
+    /// Seed of the initial states.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Also export each episode as an OpenSim .mot next to it.
+    #[arg(long)]
+    pub mot: bool,
+}
+
+impl RecordArgs {
+    /// Records the episodes.
+    pub fn run(&self) -> Result<()> {
+        record(&self.run, self.episodes, self.seed, &self.out, self.mot)
+    }
+}
+
+/// `gaitscope export`'s options.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ExportArgs {
+    /// The recording (.ron).
+    pub recording: std::path::PathBuf,
+    /// The motion file to write.
+    #[arg(long)]
+    pub mot: std::path::PathBuf,
+}
+
+impl ExportArgs {
+    /// Writes the `.mot`.
+    pub fn run(&self) -> Result<()> {
+        export(&self.recording, &self.mot)
+    }
+}

@@ -106,3 +106,42 @@ fn report(ep: &Episode, seconds: f64) {
         100.0 * ep.distance / OPENSIM_DISTANCE_M
     );
 }
+
+/// `gaitscope reflex`'s options.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ReflexArgs {
+    /// The OpenSim model (default: the shipped planar gait14dof22musc).
+    #[arg(long)]
+    pub model: Option<std::path::PathBuf>,
+    /// The controller's parameters, one per line (default: the shipped params_2D.txt).
+    #[arg(long)]
+    pub params: Option<std::path::PathBuf>,
+    /// Episode length (s).
+    #[arg(long, default_value_t = 10.0)]
+    pub seconds: f64,
+    /// Save the episode as an app recording (RON).
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
+    /// Write each foot's vertical ground reaction (body weights) per step as CSV.
+    #[arg(long)]
+    pub grf: Option<std::path::PathBuf>,
+}
+
+impl ReflexArgs {
+    /// Walks the model and prints the comparison.
+    pub fn run(&self) -> Result<()> {
+        run(
+            &self
+                .model
+                .clone()
+                .unwrap_or_else(crate::control::planar_model_path),
+            &self
+                .params
+                .clone()
+                .unwrap_or_else(crate::control::planar_params_path),
+            self.seconds,
+            self.out.as_deref(),
+            self.grf.as_deref(),
+        )
+    }
+}

@@ -4,12 +4,14 @@
 
 use crate::common;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use bevy::prelude::*;
 use crossbeam_channel::{bounded, Sender};
 use gaitscope::app::assets::ModelData;
 use gaitscope::app::bridge::{BridgePlugin, LiveFeed, RunView, Runs};
+use gaitscope::app::commands::{CommandsPlugin, UiCommand};
 use gaitscope::app::playback::{Library, Playback, PlaybackPlugin, Source};
 use gaitscope::app::plots::{LivePlots, PlotsPlugin};
 use gaitscope::app::scene::{
@@ -29,7 +31,7 @@ struct Channels {
     _errors: Sender<String>,
 }
 
-/// An app with the scene, playback, bridge and plots plugins, fed by channels the test holds.
+/// An app with the scene, playback, bridge, plots and commands plugins, fed by channels the test holds.
 fn headless_app() -> (App, Channels) {
     let data = ModelData::load(&EnvConfig::default()).unwrap();
     let (frames_tx, frames) = bounded(16);
@@ -56,7 +58,13 @@ fn headless_app() -> (App, Channels) {
         latest: None,
         received: 0,
     })
-    .add_plugins((ScenePlugin, PlaybackPlugin, BridgePlugin, PlotsPlugin));
+    .add_plugins((
+        ScenePlugin,
+        PlaybackPlugin,
+        BridgePlugin,
+        PlotsPlugin,
+        CommandsPlugin,
+    ));
     (
         app,
         Channels {
@@ -324,4 +332,89 @@ fn closing_the_app_stops_training_with_a_checkpoint() {
         .join("policy.safetensors")
         .exists());
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Updates the app until `done` holds (file commands finish on helper threads), at most 10 s.
+fn update_until(app: &mut App, done: impl Fn(&World) -> bool) -> bool {
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    while std::time::Instant::now() < until {
+        app.update();
+        if done(app.world()) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
+
+#[test]
+fn the_panels_commands_load_show_save_and_export_recordings() {
+    let (mut app, _channels) = headless_app();
+    let dir = common::temp_dir("ui-commands");
+    let model = app.world().resource::<ModelData>().model.clone();
+    let mut rec = Recording::new("walked", &model, 0.01);
+    rec.frames = (1..=3).map(|k| captured(2, k * 2)).collect();
+    let path = dir.join("walked.ron");
+    rec.save(&path).unwrap();
+    let write = |app: &mut App, c: UiCommand| {
+        app.world_mut().write_message(c);
+    };
+    // Loading and showing: the player switches to it once the helper thread has read it.
+    write(
+        &mut app,
+        UiCommand::LoadRecording {
+            path: path.clone(),
+            show: true,
+        },
+    );
+    assert!(update_until(&mut app, |w| w.resource::<Library>().len() == 1));
+    let Source::Recording(id) = app.world().resource::<Playback>().source else {
+        panic!("the loaded recording is not shown");
+    };
+    let library = app.world().resource::<Library>();
+    assert_eq!(library.get(id).unwrap().frames.len(), 3);
+    // Saving and exporting the shown recording; a bad path is a message, not a panic.
+    let (saved, mot) = (dir.join("copy.ron"), dir.join("copy.mot"));
+    write(&mut app, UiCommand::SaveRecording(saved.clone()));
+    write(&mut app, UiCommand::ExportMot(mot.clone()));
+    write(
+        &mut app,
+        UiCommand::SaveRecording(PathBuf::from("/proc/gaitscope.ron")),
+    );
+    assert!(
+        update_until(&mut app, |w| {
+            let log = &w.resource::<Runs>().log;
+            log.iter()
+                .filter(|l| l.starts_with("saved") || l.starts_with("exported"))
+                .count()
+                == 2
+                && log.iter().any(|l| l.starts_with("save failed"))
+        }),
+        "{:?}",
+        app.world().resource::<Runs>().log
+    );
+    assert_eq!(Recording::load(&saved).unwrap().frames.len(), 3);
+    let text = std::fs::read_to_string(&mot).unwrap();
+    assert!(
+        text.contains("endheader") && text.contains("hip_flexion_r"),
+        "{text}"
+    );
+    // A load that fails says why and leaves the library as it was.
+    write(
+        &mut app,
+        UiCommand::LoadRecording {
+            path: dir.join("none.ron"),
+            show: true,
+        },
+    );
+    assert!(update_until(&mut app, |w| w
+        .resource::<Runs>()
+        .log
+        .iter()
+        .any(|l| l.starts_with("load failed"))));
+    assert_eq!(app.world().resource::<Library>().len(), 1);
+    assert_eq!(
+        app.world().resource::<Playback>().source,
+        Source::Recording(id)
+    );
 }

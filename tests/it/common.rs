@@ -39,3 +39,11 @@ pub fn flat_values(vars: &[candle_core::Var]) -> Vec<f32> {
         })
         .collect()
 }
+
+/// A fresh empty folder under the system's temporary folder, unique to this process and `name`.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("gaitscope-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("a temporary folder");
+    d
+}
