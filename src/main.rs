@@ -38,6 +38,12 @@ enum Command {
     /// Evaluate a trained run: distance, speed, falls, foot strikes, the study's duration,
     /// return, RMSE table and muscle means, gait cycles.
     Eval(cli::eval::EvalArgs),
+    /// A grid of runs (encoders x seeds on one recipe), here `--jobs` at a time or as a Slurm
+    /// job array (`--slurm`); a sweep given again resumes its unfinished runs.
+    Sweep(cli::sweep::SweepArgs),
+    /// A sweep's runs compared across seeds: mean +- std per encoder and % against none (text
+    /// and CSV).
+    Compare(cli::sweep::CompareArgs),
     /// Speed benchmarks that print figures.
     Bench(cli::bench::BenchArgs),
     /// Record deterministic episodes of a run's policy in the app's recording format (RON).
@@ -78,6 +84,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::FitEncoder(a)) => a.run(),
         Some(Command::Train(a)) => a.config().and_then(|c| cli::train::run(c, &a.out)),
         Some(Command::Eval(a)) => cli::eval::run(&a.run, &a.options(), a.json.as_deref()),
+        Some(Command::Sweep(a)) => a.run(),
+        Some(Command::Compare(a)) => a.run(),
         Some(Command::Bench(a)) => a.run(app),
         Some(Command::Record(a)) => a.run(),
         Some(Command::Reflex(a)) => a.run(),

@@ -158,9 +158,25 @@ fn follow_pelvis(
     if !p.is_finite() {
         return;
     }
-    let k = 1.0 - (-4.0 * time.delta_secs()).exp();
-    orbit.target.x += (p.x - orbit.target.x) * k;
-    orbit.target.z += (p.z - orbit.target.z) * k;
+    orbit.target = follow_target(orbit.target, p, time.delta_secs());
+}
+
+/// Horizontal distance beyond which the follow camera jumps to the pelvis instead of easing
+/// there: a new episode starts metres behind where the last one ended, and easing over that
+/// showed an empty floor for the first second (longer at software rendering's few frames a
+/// second, whose frame times Bevy clamps to 0.25 s). Walking pelvises stay within ~0.4 m.
+pub const FOLLOW_SNAP_M: f32 = 2.0;
+
+/// The follow camera's next target on the ground plane: eased towards the pelvis with a 0.25 s
+/// time constant, or snapped to it after a jump of more than [`FOLLOW_SNAP_M`].
+pub fn follow_target(target: Vec3, pelvis: Vec3, dt: f32) -> Vec3 {
+    let gap = Vec2::new(pelvis.x - target.x, pelvis.z - target.z);
+    let k = if gap.length() > FOLLOW_SNAP_M {
+        1.0
+    } else {
+        1.0 - (-4.0 * dt).exp()
+    };
+    Vec3::new(target.x + gap.x * k, target.y, target.z + gap.y * k)
 }
 
 fn orbit_camera(

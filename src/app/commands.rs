@@ -11,7 +11,7 @@ use crossbeam_channel::{unbounded, Receiver, Sender};
 
 use super::bridge::{encoder_name, mode_name, LiveFeed, Loader, Runs};
 use super::playback::{Library, Playback, Source};
-use super::plots::LivePlots;
+use super::plots::{LivePlots, SweepBands};
 use super::ui::UiState;
 use super::FrameSet;
 use crate::learn::encoder::EncoderKind;
@@ -42,7 +42,8 @@ pub enum UiCommand {
     StartRun(Box<RunConfig>),
     /// Train run `i` on from its folder's checkpoint.
     ResumeRun(usize),
-    /// Read a run folder (configuration, checkpoint, metrics) and watch its policy.
+    /// Read a run folder (configuration, checkpoint, metrics) and watch its policy; a sweep
+    /// folder (`sweep.ron`) adds its combinations' curves with bands across seeds.
     LoadRun(PathBuf),
     /// Evaluate run `i`'s policy in the live view.
     Watch(usize),
@@ -79,6 +80,8 @@ pub enum FileResult {
     Done(String),
     /// A recording read (or simulated), and whether to show it.
     Loaded(Recording, bool),
+    /// A sweep's curves, and its folder.
+    Sweep(Vec<crate::train::sweep::Band>, PathBuf),
 }
 
 /// The helper threads' results channel.
@@ -111,10 +114,19 @@ fn file_results(
     mut runs: ResMut<Runs>,
     mut library: ResMut<Library>,
     mut playback: ResMut<Playback>,
+    mut sweeps: ResMut<SweepBands>,
 ) {
     for r in jobs.rx.try_iter() {
         match r {
             FileResult::Done(msg) => runs.log(msg),
+            FileResult::Sweep(bands, dir) => {
+                runs.log(format!(
+                    "loaded the sweep {}: {} combinations",
+                    dir.display(),
+                    bands.len()
+                ));
+                sweeps.add(bands);
+            }
             FileResult::Loaded(rec, show) => {
                 runs.log(format!(
                     "loaded recording {} ({} frames)",
@@ -154,6 +166,14 @@ pub fn carry_out(
         match c {
             UiCommand::StartRun(config) => start_run(&mut t, (**config).clone(), &mut started),
             UiCommand::ResumeRun(i) => resume_run(&mut t, *i),
+            UiCommand::LoadRun(dir) if dir.join(crate::train::sweep::SWEEP_FILE).is_file() => {
+                let dir = dir.clone();
+                t.jobs
+                    .spawn(move || match crate::train::sweep::bands(&dir) {
+                        Ok(b) => FileResult::Sweep(b, dir),
+                        Err(e) => FileResult::Done(format!("loading the sweep failed: {e:#}")),
+                    });
+            }
             UiCommand::LoadRun(dir) => {
                 let label = dir
                     .file_name()

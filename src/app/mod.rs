@@ -53,6 +53,8 @@ pub struct AppOptions {
     pub train: Vec<String>,
     /// A recording to open in the player.
     pub recording: Option<PathBuf>,
+    /// A sweep folder whose curves (bands across seeds) to show at start.
+    pub sweep: Option<PathBuf>,
 }
 
 impl Default for AppOptions {
@@ -68,6 +70,7 @@ impl Default for AppOptions {
             load_shipped: true,
             train: Vec::new(),
             recording: None,
+            sweep: None,
         }
     }
 }

@@ -28,6 +28,7 @@ impl Plugin for PlotsPlugin {
         super::configure_sets(app);
         app.init_resource::<LivePlots>()
             .init_resource::<ReplayPlots>()
+            .init_resource::<SweepBands>()
             .add_message::<LiveFrame>()
             .add_systems(Update, plot_live_frames.in_set(FrameSet::Receive))
             .add_systems(
@@ -186,8 +187,22 @@ fn steps_plot<'a>(id: impl std::hash::Hash + std::fmt::Debug, width: f32, height
         .x_axis_label("environment steps")
 }
 
-/// Mean episode return and duration against environment steps, every run overlaid.
-pub fn learning_curves(ui: &mut egui::Ui, runs: &[RunView], height: f32) {
+/// Loaded sweeps' curves: each combination's mean across seeds with a band of one standard
+/// deviation (from [`crate::train::sweep::bands`]).
+#[derive(Resource, Default)]
+pub struct SweepBands(pub Vec<crate::train::sweep::Band>);
+
+impl SweepBands {
+    /// Adds a sweep's bands, replacing any already loaded under the same labels.
+    pub fn add(&mut self, bands: Vec<crate::train::sweep::Band>) {
+        self.0.retain(|b| !bands.iter().any(|n| n.label == b.label));
+        self.0.extend(bands);
+    }
+}
+
+/// Mean episode return and duration against environment steps, every run overlaid, and each
+/// loaded sweep's combinations as a mean line in a band of one standard deviation.
+pub fn learning_curves(ui: &mut egui::Ui, runs: &[RunView], bands: &SweepBands, height: f32) {
     let half = (ui.available_width() - 8.0) / 2.0;
     ui.horizontal(|ui| {
         for (title, pick) in [
@@ -207,6 +222,29 @@ pub fn learning_curves(ui: &mut egui::Ui, runs: &[RunView], height: f32) {
                             (m.env_steps as f64, y)
                         }));
                         plot.line(Line::new(run.label.clone(), pts).color(run_color(i)));
+                    }
+                    for (j, band) in bands.0.iter().enumerate() {
+                        let color = run_color(runs.len() + j);
+                        let series = if pick == 0 { &band.ret } else { &band.duration };
+                        let kept: Vec<(f64, (f64, f64))> = band
+                            .steps
+                            .iter()
+                            .copied()
+                            .zip(series.iter().copied())
+                            .filter(|(x, (m, s))| x.is_finite() && m.is_finite() && s.is_finite())
+                            .collect();
+                        let xs: Vec<f64> = kept.iter().map(|(x, _)| *x).collect();
+                        let lo: Vec<f64> = kept.iter().map(|(_, (m, s))| m - s).collect();
+                        let hi: Vec<f64> = kept.iter().map(|(_, (m, s))| m + s).collect();
+                        // The line first: the legend entry both share takes its colour.
+                        let mean = kept.iter().map(|(x, (m, _))| [*x, *m]).collect::<Vec<_>>();
+                        plot.line(
+                            Line::new(band.label.clone(), PlotPoints::from(mean)).color(color),
+                        );
+                        plot.add(
+                            FilledArea::new(band.label.clone(), &xs, &lo, &hi)
+                                .fill_color(color.gamma_multiply(0.25)),
+                        );
                     }
                 });
             });
@@ -397,7 +435,9 @@ pub struct ReplayPlots {
     pub plots: Option<LivePlots>,
 }
 
-/// Rebuilds [`ReplayPlots`] when the shown recording or frame changes.
+/// Brings [`ReplayPlots`] to the shown recording and frame: while it plays forward only the new
+/// frames are added (the same plots as a rebuild, since frames are added in order); a jump back,
+/// a loop or another recording rebuilds them.
 pub fn update_replay_plots(
     playback: Res<Playback>,
     library: Res<Library>,
@@ -415,10 +455,20 @@ pub fn update_replay_plots(
     if replay.key == Some(key) {
         return;
     }
-    let mut plots = live.cleared();
-    for f in rec.frames.iter().take(shown + 1) {
-        plots.push(f);
+    let replay = &mut *replay;
+    match (replay.key, replay.plots.as_mut()) {
+        (Some((id, last)), Some(plots)) if id == i && last < shown => {
+            for f in &rec.frames[last + 1..=shown] {
+                plots.push(f);
+            }
+        }
+        _ => {
+            let mut plots = live.cleared();
+            for f in rec.frames.iter().take(shown + 1) {
+                plots.push(f);
+            }
+            replay.plots = Some(plots);
+        }
     }
-    replay.plots = Some(plots);
     replay.key = Some(key);
 }

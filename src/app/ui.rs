@@ -11,7 +11,7 @@ use super::bridge::{encoder_name, mode_name, Runs};
 use super::camera::ViewportRect;
 use super::commands::UiCommand;
 use super::playback::{Library, Playback, Source};
-use super::plots::{self, LivePlots, ReplayPlots};
+use super::plots::{self, LivePlots, ReplayPlots, SweepBands};
 use super::scene::{ColorBy, DisplayedFrame, ViewSettings};
 use super::AppOptions;
 use crate::learn::encoder::EncoderKind;
@@ -138,6 +138,7 @@ pub struct Panels<'w> {
     commands: MessageWriter<'w, UiCommand>,
     plots: Res<'w, LivePlots>,
     replay_plots: Res<'w, ReplayPlots>,
+    sweeps: Res<'w, SweepBands>,
     library: Res<'w, Library>,
     playback: ResMut<'w, Playback>,
     settings: ResMut<'w, ViewSettings>,
@@ -401,7 +402,7 @@ fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
         ui.add_space(4.0);
     }
     ui.separator();
-    ui.label("load a run folder (checkpoint)");
+    ui.label("load a run folder (checkpoint) or a sweep folder");
     ui.text_edit_singleline(&mut p.state.load_path);
     if ui.button("load and watch").clicked() {
         let dir = PathBuf::from(p.state.load_path.trim());
@@ -431,8 +432,8 @@ fn apply_recipe(state: &mut UiState, name: &'static str) {
     }
 }
 
-/// Start-up requests from the command line: runs to train (`--train ae,vae:adapt`) and a
-/// recording to open (`--recording`), as commands. Waits for the live feed so new runs can be
+/// Start-up requests from the command line: runs to train (`--train ae,vae:adapt`), a sweep
+/// to show (`--sweep`) and a recording to open (`--recording`), as commands. Waits for the live feed so new runs can be
 /// watched.
 fn startup_requests(
     options: Option<Res<AppOptions>>,
@@ -467,6 +468,9 @@ fn startup_requests(
             )),
         }
     }
+    if let Some(dir) = &options.sweep {
+        commands.write(UiCommand::LoadRun(dir.clone()));
+    }
     if let Some(path) = &options.recording {
         commands.write(UiCommand::LoadRecording {
             path: path.clone(),
@@ -491,7 +495,9 @@ fn plots_panel(ui: &mut egui::Ui, p: &mut Panels) {
     };
     egui::CollapsingHeader::new("Learning curves (all runs)")
         .default_open(true)
-        .show(ui, |ui| plots::learning_curves(ui, &p.runs.runs, h));
+        .show(ui, |ui| {
+            plots::learning_curves(ui, &p.runs.runs, &p.sweeps, h)
+        });
     egui::CollapsingHeader::new("Gait cycle vs reference (right leg, +-10 deg band)")
         .default_open(true)
         .show(ui, |ui| match &episode_plots.gait {

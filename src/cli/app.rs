@@ -27,6 +27,9 @@ pub struct AppArgs {
     /// App: open a saved recording in the player.
     #[arg(long)]
     pub recording: Option<PathBuf>,
+    /// App: show a sweep folder's curves (each encoder's mean across seeds in a band).
+    #[arg(long)]
+    pub sweep: Option<PathBuf>,
     /// App: window width and height in logical pixels.
     #[arg(long, num_args = 2, value_names = ["WIDTH", "HEIGHT"])]
     pub size: Option<Vec<u32>>,
@@ -53,6 +56,7 @@ impl AppArgs {
             watch: self.watch.clone(),
             train: self.train.clone(),
             recording: self.recording.clone(),
+            sweep: self.sweep.clone(),
             size: self.size.as_deref().map_or((1600, 900), |s| (s[0], s[1])),
             ..AppOptions::default()
         })

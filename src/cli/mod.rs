@@ -9,6 +9,7 @@ pub mod eval;
 pub mod fit_encoder;
 pub mod record;
 pub mod reflex;
+pub mod sweep;
 pub mod train;
 
 /// Parses a count that must be at least 1 (`--episodes`).

@@ -7,5 +7,6 @@ pub mod folder;
 pub mod messages;
 pub mod run;
 pub mod session;
+pub mod sweep;
 pub mod trainer;
 pub mod workers;

@@ -418,3 +418,110 @@ fn the_panels_commands_load_show_save_and_export_recordings() {
         Source::Recording(id)
     );
 }
+
+#[test]
+fn replay_plots_follow_the_shown_frame_as_a_rebuild_would() {
+    use gaitscope::app::plots::ReplayPlots;
+    let (mut app, _channels) = headless_app();
+    // One episode, frame k after 2k steps of a constant excitation (the gait plot fills).
+    let mut env = WalkEnv::new(EnvConfig::default(), 4).unwrap();
+    let mut frames = Vec::new();
+    for _ in 0..40 {
+        env.step(&[0.3; 22]).unwrap();
+        env.step(&[0.3; 22]).unwrap();
+        frames.push(Frame::capture(&env));
+    }
+    let mut rec = Recording::new("ep", &app.world().resource::<ModelData>().model, 0.02);
+    rec.frames = frames.clone();
+    let id = app.world_mut().resource_mut::<Library>().add(rec, None);
+    // Forward one frame and several, back, to the end, to the start.
+    for shown in [0usize, 1, 2, 9, 25, 7, 39, 0, 30] {
+        {
+            let mut p = app.world_mut().resource_mut::<Playback>();
+            p.source = Source::Recording(id);
+            p.playing = false;
+            p.position = shown as f32 * 0.02;
+        }
+        app.update();
+        let mut fresh = app.world().resource::<LivePlots>().cleared();
+        for f in &frames[..=shown] {
+            fresh.push(f);
+        }
+        let replay = app.world().resource::<ReplayPlots>();
+        assert_eq!(replay.key, Some((id, shown)));
+        let plots = replay.plots.as_ref().unwrap();
+        assert_eq!(plots.activations, fresh.activations, "frame {shown}");
+        assert_eq!(plots.latent, fresh.latent);
+        assert_eq!(plots.density, fresh.density);
+        assert_eq!(format!("{:?}", plots.gait), format!("{:?}", fresh.gait));
+    }
+}
+
+#[test]
+fn loading_a_sweep_folder_adds_its_bands_across_seeds() {
+    use gaitscope::app::plots::SweepBands;
+    use gaitscope::train::sweep::Sweep;
+    let (mut app, _channels) = headless_app();
+    let dir = common::temp_dir("app-sweep").join("grid");
+    let sweep = Sweep {
+        encoders: vec![EncoderKind::Vae],
+        seeds: vec![1, 2],
+        recipe: "study".into(),
+        mode: EncoderMode::Frozen,
+        steps: 2048,
+        envs: None,
+        n_steps: None,
+        eval_episodes: 0,
+    };
+    sweep.save(&dir).unwrap();
+    for (seed, durations) in [(1, [1.0, 2.0]), (2, [3.0, 6.0])] {
+        let run = dir.join(format!("vae-s{seed}"));
+        std::fs::create_dir_all(&run).unwrap();
+        let mut csv = format!("{}\n", UpdateMetrics::HEADER);
+        for (k, d) in durations.iter().enumerate() {
+            let m = UpdateMetrics {
+                update: k + 1,
+                env_steps: 1024 * (k as u64 + 1),
+                mean_duration: *d,
+                mean_return: 10.0 * d,
+                ..UpdateMetrics::default()
+            };
+            csv += &format!("{}\n", m.csv());
+        }
+        std::fs::write(run.join("metrics.csv"), csv).unwrap();
+    }
+    app.world_mut()
+        .write_message(UiCommand::LoadRun(dir.clone()));
+    assert!(update_until(&mut app, |w| !w
+        .resource::<SweepBands>()
+        .0
+        .is_empty()));
+    let bands = &app.world().resource::<SweepBands>().0;
+    assert_eq!(bands.len(), 1);
+    assert_eq!(bands[0].steps, vec![1024.0, 2048.0]);
+    // Seeds 1 and 2 at update 2: durations 2 and 6, mean 4, sample std 2 sqrt(2).
+    let (m, s) = bands[0].duration[1];
+    assert_eq!(m, 4.0);
+    assert!((s - 8f64.sqrt()).abs() < 1e-12);
+    // Loading it again replaces its bands instead of doubling them.
+    app.world_mut().write_message(UiCommand::LoadRun(dir));
+    for _ in 0..20 {
+        app.update();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(app.world().resource::<SweepBands>().0.len(), 1);
+}
+
+#[test]
+fn the_follow_camera_jumps_to_a_new_episode_and_eases_along_a_walk() {
+    use gaitscope::app::camera::follow_target;
+    let target = Vec3::new(14.0, 0.9, 0.3);
+    // A reset puts the pelvis back at the start: the camera is there at once, height kept.
+    let snapped = follow_target(target, Vec3::new(0.0, 0.95, 0.0), 0.016);
+    assert_eq!(snapped, Vec3::new(0.0, 0.9, 0.0));
+    // Walking on: a few centimetres ahead, eased by 1 - exp(-4 dt).
+    let eased = follow_target(target, Vec3::new(14.1, 0.95, 0.3), 0.25);
+    let k = 1.0 - (-1.0f32).exp();
+    assert!((eased.x - (14.0 + 0.1 * k)).abs() < 1e-5, "{eased}");
+    assert_eq!((eased.y, eased.z), (0.9, 0.3));
+}

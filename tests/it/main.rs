@@ -1,7 +1,7 @@
 //! The integration tests as one binary (linked once, as cargo's own testsuite), a module per
 //! topic: physics, parsing, OpenSim agreement, environment, configuration, learning, action
 //! distributions, training (kill -9 included), live data, the headless app, the reflex
-//! controller and fuzzed inputs.
+//! controller, fuzzed inputs and sweeps.
 
 mod app;
 mod cli;
@@ -16,4 +16,5 @@ mod opensim;
 mod parsing;
 mod physics;
 mod reflex;
+mod sweep;
 mod train;
