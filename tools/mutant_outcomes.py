@@ -140,6 +140,13 @@ def formats(root, scratch):
         js = os.path.join(out, "eval.json")
         return [b, "eval", run, "--episodes", "1", "--seconds", "1", "--json", js], [js], 60
 
+    def evaluate_encoder(b, m, out):
+        run = os.path.join(out, "run")
+        shutil.copytree(policy_run, run, ignore=shutil.ignore_patterns("eval", "metrics*.csv"))
+        shutil.copy(m, os.path.join(run, "checkpoint", "none.ron"))
+        js = os.path.join(out, "eval.json")
+        return [b, "eval", run, "--episodes", "1", "--seconds", "1", "--json", js], [js], 60
+
     def train(b, m, out):
         run = os.path.join(out, "run")
         argv = [b, "train", "--config", m, "--encoder", "none", "--mode", "frozen",
@@ -152,6 +159,8 @@ def formats(root, scratch):
         ("recording", recording, export),
         ("policy.safetensors", os.path.join(policy_run, "checkpoint/policy.safetensors"), evaluate),
         ("study config", os.path.join(root, "assets/configs/train.ron"), train),
+        ("walk config", os.path.join(root, "assets/configs/walk.ron"), train),
+        ("encoder ron", os.path.join(policy_run, "checkpoint/none.ron"), evaluate_encoder),
     ]
 
 
@@ -176,7 +185,7 @@ def main():
             continue
         with open(original, "rb") as f:
             data = f.read()
-        cases = a.train_cases if name == "study config" else a.cases
+        cases = a.train_cases if name.endswith("config") else a.cases
         rng = random.Random(a.seed)
         mutants = []
         for case in range(cases):

@@ -222,11 +222,14 @@ fn start(
         .append(true)
         .open(log_path(dir, run))
         .with_context(|| log_path(dir, run).display().to_string())?;
-    let child = Command::new(binary)
+    let mut command = Command::new(binary);
+    command
         .args(&args)
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
-        .stderr(log)
+        .stderr(log);
+    die_with_parent(&mut command);
+    let child = command
         .spawn()
         .with_context(|| format!("starting {}", binary.display()))?;
     println!(
@@ -237,6 +240,34 @@ fn start(
     );
     Ok((child, evaluating))
 }
+
+/// Has the child killed when the sweep dies (Linux's parent-death signal), so a killed sweep
+/// leaves no run training on behind it: each run folder survives a kill, and the sweep given
+/// again resumes them.
+#[cfg(target_os = "linux")]
+fn die_with_parent(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: the closure runs in the forked child before exec and calls only prctl and
+    // getppid, which are async-signal-safe.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The sweep died between fork and prctl: do not start.
+            if libc::getppid() != parent {
+                return Err(std::io::Error::other("the sweep ended"));
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Elsewhere a killed sweep's runs train on to their end (a run given again waits for its
+/// lock to be free).
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_command: &mut Command) {}
 
 /// `gaitscope compare`'s options.
 #[derive(clap::Args, Debug, Clone)]

@@ -347,5 +347,18 @@ fn process_alive(pid: i32) -> bool {
     }
     // SAFETY: kill with signal 0 only checks for the process; it has no other effect.
     let r = unsafe { libc::kill(pid, 0) };
-    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    let exists = r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    // A killed process nobody has reaped yet (a zombie) holds nothing any more.
+    exists && !is_zombie(pid)
+}
+
+/// Whether `pid` has exited but not been reaped (Linux's `/proc/PID/stat` state `Z`).
+fn is_zombie(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit_once(')')
+                .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false)
 }

@@ -210,3 +210,73 @@ fn the_slurm_script_has_one_task_per_unfinished_run() {
         .unwrap();
     assert!(check.success());
 }
+
+#[test]
+fn a_killed_sweep_takes_its_runs_down_and_resumes_them_when_given_again() {
+    let dir = common::temp_dir("sweep-kill");
+    let out = dir.join("grid");
+    let args: Vec<String> = [
+        "sweep",
+        "--encoders",
+        "none",
+        "--seeds",
+        "1,2",
+        "--steps",
+        "6144",
+        "--envs",
+        "2",
+        "--n-steps",
+        "256",
+        "--eval-episodes",
+        "0",
+        "--jobs",
+        "2",
+        "--out",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([out.display().to_string()])
+    .collect();
+    let mut sweep = Command::new(EXE)
+        .args(&args)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it -9 once both runs are a few updates in.
+    let rows = |name: &str| {
+        std::fs::read_to_string(out.join(name).join("metrics.csv"))
+            .map_or(0, |t| t.lines().count().saturating_sub(1))
+    };
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while rows("none-s1") < 3 || rows("none-s2") < 3 {
+        assert!(
+            std::time::Instant::now() < until,
+            "the sweep made no progress"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    sweep.kill().unwrap();
+    sweep.wait().unwrap();
+    // Its runs went down with it (none keeps its lock), each short of its 12 updates.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let before = [rows("none-s1"), rows("none-s2")];
+    assert!(before.iter().all(|&n| n < 12), "{before:?}");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(
+        [rows("none-s1"), rows("none-s2")],
+        before,
+        "a run trained on after the kill"
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let log = run(&args);
+    assert!(log.contains("2 to do"), "{log}");
+    for name in ["none-s1", "none-s2"] {
+        let updates: Vec<usize> = read_metrics(&out.join(name).join("metrics.csv"))
+            .unwrap()
+            .iter()
+            .map(|m| m.update)
+            .collect();
+        assert_eq!(updates, (1..=12).collect::<Vec<_>>(), "{name}");
+        assert_eq!(progress(&out.join(name)).unwrap().env_steps, 6144);
+    }
+}
