@@ -236,14 +236,14 @@ pub fn learning_curves(ui: &mut egui::Ui, runs: &[RunView], bands: &SweepBands, 
                         let xs: Vec<f64> = kept.iter().map(|(x, _)| *x).collect();
                         let lo: Vec<f64> = kept.iter().map(|(_, (m, s))| m - s).collect();
                         let hi: Vec<f64> = kept.iter().map(|(_, (m, s))| m + s).collect();
-                        // The line first: the legend entry both share takes its colour.
+                        // The band has no name, so the legend shows the line's colour alone.
                         let mean = kept.iter().map(|(x, (m, _))| [*x, *m]).collect::<Vec<_>>();
                         plot.line(
                             Line::new(band.label.clone(), PlotPoints::from(mean)).color(color),
                         );
                         plot.add(
-                            FilledArea::new(band.label.clone(), &xs, &lo, &hi)
-                                .fill_color(color.gamma_multiply(0.25)),
+                            FilledArea::new("", &xs, &lo, &hi)
+                                .fill_color(color.gamma_multiply(0.3)),
                         );
                     }
                 });
