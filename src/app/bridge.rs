@@ -18,9 +18,11 @@ use crate::learn::ppo::EncoderMode;
 use crate::learn::snapshot::PolicySnapshot;
 use crate::live::evaluator::{EvalCommand, Evaluator, EvaluatorConfig};
 use crate::live::{Frame, Recording};
+use crate::train::folder::load_policy;
 use crate::train::messages::{Control, Event, UpdateMetrics};
-use crate::train::run::{load_policy, RunConfig};
-use crate::train::session::{read_metrics, TrainingSession};
+use crate::train::metrics::read_metrics;
+use crate::train::run::RunConfig;
+use crate::train::session::TrainingSession;
 
 /// Live evaluation and training runs.
 pub struct BridgePlugin;

@@ -247,7 +247,10 @@ fn soak_driver(
             commands.write(super::commands::UiCommand::StartRun(Box::new(config)));
         }
         state.asked = true;
-        println!("bench soak: minutes, frames, frame ms median, p95, RSS MiB, recordings, run updates, steps");
+        println!(
+            "bench soak: minutes, frames, frame ms median, p95, RSS MiB, recordings (their frames), \
+             run updates, steps"
+        );
     }
     let elapsed = (now - started).as_secs_f64();
     if elapsed < state.report_at && elapsed < soak.seconds {
@@ -260,8 +263,9 @@ fn soak_driver(
         .filter(|r| !r.shipped)
         .filter_map(|r| r.metrics.last())
         .fold((0, 0), |(u, s), m| (u + m.update, s + m.env_steps));
+    let kept: usize = library.iter().map(|(_, r)| r.frames.len()).sum();
     println!(
-        "soak {:6.1} min {:6} frames {median:7.1} {p95:7.1} ms {:8.1} MiB {:3} recordings {updates:5} updates {steps:10} steps",
+        "soak {:6.1} min {:6} frames {median:7.1} {p95:7.1} ms {:8.1} MiB {:3} recordings ({kept:6} frames) {updates:5} updates {steps:10} steps",
         elapsed / 60.0,
         state.frames.len(),
         resident_mib(),

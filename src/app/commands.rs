@@ -11,8 +11,7 @@ use crossbeam_channel::{unbounded, Receiver, Sender};
 
 use super::bridge::{encoder_name, mode_name, LiveFeed, Loader, Runs};
 use super::playback::{Library, Playback, Source};
-use super::plots::{LivePlots, SweepBands};
-use super::ui::UiState;
+use super::plots::{LatentChoice, LivePlots, SweepBands};
 use super::FrameSet;
 use crate::learn::encoder::EncoderKind;
 use crate::live::evaluator::EvalCommand;
@@ -64,8 +63,8 @@ pub enum UiCommand {
     ReflexWalk,
     /// Pass a command to the live evaluation (pause, restart, speed).
     Live(EvalCommand),
-    /// Place the live frames in this shipped 2-D encoder's latent picture (`before` is restored
-    /// in the widgets when it cannot be read).
+    /// Place the live frames in this shipped 2-D encoder's latent picture (`before` is chosen
+    /// again when it cannot be read).
     Latent {
         /// The encoder to use.
         kind: EncoderKind,
@@ -153,7 +152,7 @@ pub struct Targets<'w> {
     loader: Res<'w, Loader>,
     jobs: Res<'w, FileJobs>,
     plots: ResMut<'w, LivePlots>,
-    ui: Option<ResMut<'w, UiState>>,
+    latent: ResMut<'w, LatentChoice>,
 }
 
 /// Carries out the frame's commands, in the order they were asked for.
@@ -301,9 +300,7 @@ fn set_latent(t: &mut Targets, kind: EncoderKind, before: EncoderKind) {
         }
         Err(e) => {
             t.runs.log(format!("{e:#}"));
-            if let Some(ui) = t.ui.as_deref_mut() {
-                ui.latent_kind = before;
-            }
+            t.latent.0 = before;
         }
     }
 }

@@ -29,6 +29,7 @@ impl Plugin for PlotsPlugin {
         app.init_resource::<LivePlots>()
             .init_resource::<ReplayPlots>()
             .init_resource::<SweepBands>()
+            .init_resource::<LatentChoice>()
             .add_message::<LiveFrame>()
             .add_systems(Update, plot_live_frames.in_set(FrameSet::Receive))
             .add_systems(
@@ -185,6 +186,16 @@ fn steps_plot<'a>(id: impl std::hash::Hash + std::fmt::Debug, width: f32, height
         .height(height)
         .legend(Legend::default())
         .x_axis_label("environment steps")
+}
+
+/// The shipped 2-D encoder (AE or VAE) whose latent picture the live frames are placed in.
+#[derive(Resource, Debug, Clone, Copy, PartialEq)]
+pub struct LatentChoice(pub crate::learn::encoder::EncoderKind);
+
+impl Default for LatentChoice {
+    fn default() -> Self {
+        LatentChoice(crate::learn::encoder::EncoderKind::Ae)
+    }
 }
 
 /// Loaded sweeps' curves: each combination's mean across seeds with a band of one standard

@@ -11,7 +11,7 @@ use super::bridge::{encoder_name, mode_name, Runs};
 use super::camera::ViewportRect;
 use super::commands::UiCommand;
 use super::playback::{Library, Playback, Source};
-use super::plots::{self, LivePlots, ReplayPlots, SweepBands};
+use super::plots::{self, LatentChoice, LivePlots, ReplayPlots, SweepBands};
 use super::scene::{ColorBy, DisplayedFrame, ViewSettings};
 use super::AppOptions;
 use crate::learn::encoder::EncoderKind;
@@ -62,8 +62,6 @@ pub struct UiState {
     pub live_paused: bool,
     /// Live evaluation speed.
     pub live_speed: f32,
-    /// The 2-D encoder of the latent picture (AE or VAE).
-    pub latent_kind: EncoderKind,
     lecture_applied: Option<bool>,
     /// Whether the shipped 2-D AE and VAE exist (looked up once, not every frame).
     shipped_2d: [bool; 2],
@@ -90,7 +88,6 @@ impl Default for UiState {
             mot_path: "recordings/episode.mot".into(),
             live_paused: false,
             live_speed: 1.0,
-            latent_kind: EncoderKind::Ae,
             lecture_applied: None,
             shipped_2d: [EncoderKind::Ae, EncoderKind::Vae].map(|kind| {
                 crate::models_dir()
@@ -139,6 +136,7 @@ pub struct Panels<'w> {
     plots: Res<'w, LivePlots>,
     replay_plots: Res<'w, ReplayPlots>,
     sweeps: Res<'w, SweepBands>,
+    latent: ResMut<'w, LatentChoice>,
     library: Res<'w, Library>,
     playback: ResMut<'w, Playback>,
     settings: ResMut<'w, ViewSettings>,
@@ -519,16 +517,16 @@ fn plots_panel(ui: &mut egui::Ui, p: &mut Panels) {
         .show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.label("2-D encoder:");
-                let before = p.state.latent_kind;
+                let before = p.latent.0;
                 for (k, (kind, name)) in [(EncoderKind::Ae, "AE"), (EncoderKind::Vae, "VAE (mean)")]
                     .into_iter()
                     .enumerate()
                 {
                     ui.add_enabled_ui(p.state.shipped_2d[k], |ui| {
-                        ui.radio_value(&mut p.state.latent_kind, kind, name);
+                        ui.radio_value(&mut p.latent.0, kind, name);
                     });
                 }
-                if p.state.latent_kind != before {
+                if p.latent.0 != before {
                     latent_switch = Some(before);
                 }
             });
@@ -554,7 +552,7 @@ fn plots_panel(ui: &mut egui::Ui, p: &mut Panels) {
         });
     if let Some(before) = latent_switch {
         p.commands.write(UiCommand::Latent {
-            kind: p.state.latent_kind,
+            kind: p.latent.0,
             before,
         });
     }

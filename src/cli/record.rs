@@ -9,7 +9,7 @@ use crate::env::WalkEnv;
 use crate::learn::encoder::EncoderKind;
 use crate::learn::snapshot::PolicySnapshot;
 use crate::live::recording::{record_episode, Recording};
-use crate::train::run::load_policy;
+use crate::train::folder::load_policy;
 
 /// Records `episodes` deterministic episodes of the run's policy into `out` (one file per episode
 /// beyond the first: `name-2.ron`, ...), optionally exporting each as `.mot` too.

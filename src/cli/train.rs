@@ -9,7 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::learn::encoder::EncoderKind;
 use crate::learn::ppo::EncoderMode;
 use crate::train::messages::Event;
-use crate::train::run::{train, RunConfig};
+use crate::train::run::RunConfig;
+use crate::train::trainer::train;
 
 /// `gaitscope train`'s options: a recipe or a RON file, and the settings the command line
 /// overrides (each default written here once).

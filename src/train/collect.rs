@@ -125,7 +125,7 @@ pub fn collect(env_config: &EnvConfig, config: &CollectConfig) -> anyhow::Result
     let dim = env.observation_size();
     let mut out = Vec::with_capacity(config.steps * dim);
     let mut policy = match &config.policy {
-        Some(dir) => Some(super::run::load_policy(dir)?.1),
+        Some(dir) => Some(super::folder::load_policy(dir)?.1),
         None => None,
     };
     let mut u = vec![0.0; env.action_size()];

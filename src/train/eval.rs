@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
-use super::run::load_policy;
+use super::folder::load_policy;
 use crate::env::{InitialState, WalkEnv};
 use crate::osim::model::MotionType;
 

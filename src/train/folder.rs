@@ -18,6 +18,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::messages::UpdateMetrics;
+use super::run::{encoder_kind, parse_run_folder_config, RunConfig, RunState};
+use crate::learn::checkpoint;
+use crate::learn::encoder::Encoder;
+use crate::learn::ppo::{EncoderMode, Ppo};
 
 /// The checkpoint folder's name inside a run folder.
 pub const CHECKPOINT: &str = "checkpoint";
@@ -361,4 +365,56 @@ fn is_zombie(pid: i32) -> bool {
                 .map(|(_, rest)| rest.trim_start().starts_with('Z'))
         })
         .unwrap_or(false)
+}
+
+/// Loads a trained run's configuration, encoder and policy from its folder (for evaluation or as
+/// an exploration policy). The encoder is frozen.
+pub fn load_policy(run_dir: &Path) -> Result<(RunConfig, Ppo)> {
+    let text = std::fs::read_to_string(run_dir.join("config.ron"))
+        .with_context(|| format!("{}: not a run folder (no config.ron)", run_dir.display()))?;
+    let config = parse_run_folder_config(&text).context("config.ron is malformed")?;
+    config.validate().context("config.ron")?;
+    let device = crate::learn::device();
+    let ckpt = run_dir.join(CHECKPOINT);
+    let encoder = Encoder::load(&ckpt, encoder_kind(&config), &device)?;
+    let model = crate::osim::Model::load(
+        config
+            .env
+            .model
+            .clone()
+            .unwrap_or_else(crate::default_model_path),
+    )?;
+    let actions = model.muscles.len();
+    let observed = crate::env::walk_env::observation_size(&model, &config.env);
+    if encoder.input_size() != observed {
+        anyhow::bail!(
+            "{}: the encoder takes {} observation values, the environment gives {observed}",
+            run_dir.display(),
+            encoder.input_size()
+        );
+    }
+    let mut ppo = Ppo::new(
+        encoder,
+        actions,
+        EncoderMode::Frozen,
+        config.ppo.clone(),
+        &device,
+    )?;
+    checkpoint::load(&ckpt.join("policy.safetensors"), &ppo.net.named(), &device)?;
+    ppo.mode = EncoderMode::Frozen;
+    Ok((config, ppo))
+}
+
+/// Writes the policy, the encoder (as trained, with its statistics) and the run state, each
+/// atomically, so that the folder alone can resume or be evaluated.
+pub fn save_checkpoint(dir: &Path, ppo: &Ppo, state: RunState) -> Result<()> {
+    checkpoint::save(&dir.join("policy.safetensors"), &ppo.net.named())?;
+    let optimizer = ppo.optimizer_state()?;
+    if !optimizer.is_empty() {
+        checkpoint::save_tensors(&dir.join("optimizer.safetensors"), optimizer)?;
+    }
+    ppo.encoder.save(dir, None)?;
+    let text = ron::ser::to_string_pretty(&state, ron::ser::PrettyConfig::default())?;
+    crate::util::write_atomic(&dir.join("state.ron"), text.as_bytes())?;
+    Ok(())
 }

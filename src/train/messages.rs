@@ -76,35 +76,6 @@ pub struct UpdateMetrics {
     pub update_seconds: f64,
 }
 
-impl UpdateMetrics {
-    /// The CSV header.
-    pub const HEADER: &'static str = "update,env_steps,mean_return,mean_duration,episodes,policy_loss,value_loss,entropy,approx_kl,clip_fraction,explained_variance,encoder_loss,steps_per_second,rollout_seconds,update_seconds,approx_kl_last_epoch";
-
-    /// One CSV line.
-    pub fn csv(&self) -> String {
-        let s = &self.stats;
-        format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            self.update,
-            self.env_steps,
-            self.mean_return,
-            self.mean_duration,
-            self.episodes,
-            s.policy_loss,
-            s.value_loss,
-            s.entropy,
-            s.approx_kl,
-            s.clip_fraction,
-            s.explained_variance,
-            s.encoder_loss,
-            self.steps_per_second,
-            self.rollout_seconds,
-            self.update_seconds,
-            s.approx_kl_last_epoch
-        )
-    }
-}
-
 /// Learner -> watchers.
 #[derive(Debug, Clone)]
 pub enum Event {

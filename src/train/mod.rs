@@ -5,6 +5,7 @@ pub mod collect;
 pub mod eval;
 pub mod folder;
 pub mod messages;
+pub mod metrics;
 pub mod run;
 pub mod session;
 pub mod sweep;

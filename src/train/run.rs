@@ -1,18 +1,15 @@
-//! A training run's configuration (`config.ron`), its recipes and encoder, checkpoints written
-//! atomically, and loading a trained run; the rollout-update loop itself is in
-//! [`super::trainer`].
+//! A training run's configuration (`config.ron`): its settings, the recipes, validation, the
+//! state saved with each checkpoint, and what a resume ignores. The loop is in
+//! [`super::trainer`], the folder with its checkpoints in [`super::folder`].
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::env::EnvConfig;
-use crate::learn::checkpoint;
-use crate::learn::encoder::{Encoder, EncoderKind, Normalizer};
-use crate::learn::ppo::{EncoderMode, Ppo, PpoConfig};
-
-pub use super::trainer::train;
+use crate::learn::encoder::EncoderKind;
+use crate::learn::ppo::{EncoderMode, PpoConfig};
 
 /// Everything a run needs (saved as `config.ron` in the run folder).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -172,61 +169,6 @@ pub struct RunState {
     pub best_update: usize,
 }
 
-/// The default folder of fitted encoders (`models/encoders`).
-pub fn default_encoder_dir() -> PathBuf {
-    crate::models_dir().join("encoders")
-}
-
-/// Builds the encoder a run asks for: loaded from `encoder_dir`, or (none, joint) made from
-/// observation statistics when no file exists.
-pub fn make_encoder(config: &RunConfig, device: &candle_core::Device) -> Result<Encoder> {
-    let dir = config
-        .encoder_dir
-        .clone()
-        .unwrap_or_else(default_encoder_dir);
-    // The walking recipe's phase (sin, cos) comes after the study's values, already in [-1, 1]:
-    // a fitted encoder takes the study's observation and the phase passes through beside it.
-    let with_phase = |e: Encoder| {
-        if config.env.tracking.phase_observation {
-            e.with_passthrough(&[0.0, 0.0], &[1.0, 1.0])
-        } else {
-            e
-        }
-    };
-    let fitted_stats = || {
-        Encoder::load(&dir, EncoderKind::None, device)
-            .map(|e| with_phase(e).normalizer)
-            .or_else(|_| statistics(&config.env))
-    };
-    match (config.encoder, config.mode) {
-        (_, EncoderMode::Joint) => {
-            let mut rng = rand::SeedableRng::seed_from_u64(config.ppo.seed);
-            Ok(Encoder::new_network(
-                EncoderKind::Vae,
-                fitted_stats()?,
-                66,
-                &mut rng,
-                device,
-            )?)
-        }
-        (EncoderKind::None, _) => Ok(Encoder::none(fitted_stats()?)),
-        (kind, _) => Ok(with_phase(Encoder::load(&dir, kind, device)?)),
-    }
-}
-
-/// Observation statistics from 2,000 steps of random excitation (used when no fitted statistics
-/// exist).
-fn statistics(env: &EnvConfig) -> Result<Normalizer> {
-    let data = super::collect::collect(
-        env,
-        &super::collect::CollectConfig {
-            steps: 2000,
-            ..Default::default()
-        },
-    )?;
-    Ok(Normalizer::fit(&data.observations, data.obs_dim))
-}
-
 /// The settings of `given` that a resumed run does not take from it (it keeps `saved`'s; only
 /// `total_steps` can grow), each as `name given (run: saved)`.
 pub fn ignored_settings(given: &RunConfig, saved: &RunConfig) -> Vec<String> {
@@ -263,44 +205,6 @@ pub fn ignored_settings(given: &RunConfig, saved: &RunConfig) -> Vec<String> {
     out
 }
 
-/// Loads a trained run's configuration, encoder and policy from its folder (for evaluation or as
-/// an exploration policy). The encoder is frozen.
-pub fn load_policy(run_dir: &Path) -> Result<(RunConfig, Ppo)> {
-    let text = std::fs::read_to_string(run_dir.join("config.ron"))
-        .with_context(|| format!("{}: not a run folder (no config.ron)", run_dir.display()))?;
-    let config = parse_run_folder_config(&text).context("config.ron is malformed")?;
-    config.validate().context("config.ron")?;
-    let device = crate::learn::device();
-    let ckpt = run_dir.join(super::folder::CHECKPOINT);
-    let encoder = Encoder::load(&ckpt, encoder_kind(&config), &device)?;
-    let model = crate::osim::Model::load(
-        config
-            .env
-            .model
-            .clone()
-            .unwrap_or_else(crate::default_model_path),
-    )?;
-    let actions = model.muscles.len();
-    let observed = crate::env::walk_env::observation_size(&model, &config.env);
-    if encoder.input_size() != observed {
-        anyhow::bail!(
-            "{}: the encoder takes {} observation values, the environment gives {observed}",
-            run_dir.display(),
-            encoder.input_size()
-        );
-    }
-    let mut ppo = Ppo::new(
-        encoder,
-        actions,
-        EncoderMode::Frozen,
-        config.ppo.clone(),
-        &device,
-    )?;
-    checkpoint::load(&ckpt.join("policy.safetensors"), &ppo.net.named(), &device)?;
-    ppo.mode = EncoderMode::Frozen;
-    Ok((config, ppo))
-}
-
 /// Parses a run folder's own `config.ron`. Folders written before the action distribution was
 /// a setting name none, and they were trained with the tanh-squashed Gaussian: read them so,
 /// rather than as today's default.
@@ -319,30 +223,4 @@ pub fn encoder_kind(config: &RunConfig) -> EncoderKind {
     } else {
         config.encoder
     }
-}
-
-/// Writes the policy, the encoder (as trained, with its statistics) and the run state, each
-/// atomically, so that the folder alone can resume or be evaluated.
-pub fn save_checkpoint(dir: &Path, ppo: &Ppo, state: RunState) -> Result<()> {
-    checkpoint::save(&dir.join("policy.safetensors"), &ppo.net.named())?;
-    let optimizer = ppo.optimizer_state()?;
-    if !optimizer.is_empty() {
-        checkpoint::save_tensors(&dir.join("optimizer.safetensors"), optimizer)?;
-    }
-    ppo.encoder.save(dir, None)?;
-    let text = ron::ser::to_string_pretty(&state, ron::ser::PrettyConfig::default())?;
-    crate::util::write_atomic(&dir.join("state.ron"), text.as_bytes())?;
-    Ok(())
-}
-
-/// Rewrites a `metrics.csv` text written with older columns in today's (missing values NaN),
-/// so a resumed run appends rows that match its header.
-pub(super) fn upgrade_metrics(text: &str) -> Result<String> {
-    let rows = super::session::parse_metrics(text)?;
-    let mut out = format!("{}\n", super::messages::UpdateMetrics::HEADER);
-    for row in rows {
-        out.push_str(&row.csv());
-        out.push('\n');
-    }
-    Ok(out)
 }

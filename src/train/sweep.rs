@@ -422,7 +422,7 @@ pub fn compare(dir: &Path) -> Result<Comparison> {
         if !metrics.is_file() {
             continue;
         }
-        let rows = super::session::read_metrics(&metrics)?;
+        let rows = super::metrics::read_metrics(&metrics)?;
         let eval = match eval_path(&run_dir) {
             p if p.is_file() => Some(read_eval(&p)?),
             _ => None,
@@ -598,7 +598,7 @@ pub fn bands(dir: &Path) -> Result<Vec<Band>> {
         for run in sweep.runs().iter().filter(|r| r.encoder == *enc) {
             let path = dir.join(&run.name).join("metrics.csv");
             if path.is_file() {
-                seeds.push(super::session::read_metrics(&path)?);
+                seeds.push(super::metrics::read_metrics(&path)?);
             }
         }
         let updates = seeds.iter().map(Vec::len).max().unwrap_or(0);

@@ -3,22 +3,21 @@
 //! checkpoint. [`Trainer`] holds what the loop carries from one update to the next (the run
 //! folder, the worker pool, the learner, pending control requests) and one method per step.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use crossbeam_channel::{Receiver, Sender};
 
-use super::folder::RunFolder;
+use super::folder::{save_checkpoint, RunFolder};
 use super::messages::{Control, EpisodeInfo, Event, UpdateMetrics};
-use super::run::{
-    encoder_kind, ignored_settings, make_encoder, parse_run_folder_config, save_checkpoint,
-    upgrade_metrics, RunConfig, RunState,
-};
+use super::metrics::upgrade_metrics;
+use super::run::{encoder_kind, ignored_settings, parse_run_folder_config, RunConfig, RunState};
 use super::workers::WorkerPool;
+use crate::env::EnvConfig;
 use crate::learn::checkpoint;
-use crate::learn::encoder::Encoder;
-use crate::learn::ppo::{Ppo, UpdateStats};
+use crate::learn::encoder::{Encoder, EncoderKind, Normalizer};
+use crate::learn::ppo::{EncoderMode, Ppo, UpdateStats};
 use crate::learn::rollout::RolloutBuffer;
 
 /// Runs (or resumes) training into `dir`. Events go to `events` (dropped if nobody listens);
@@ -222,6 +221,61 @@ impl Trainer {
         self.folder
             .write_checkpoint(|d| save_checkpoint(d, ppo, state))
     }
+}
+
+/// The default folder of fitted encoders (`models/encoders`).
+pub fn default_encoder_dir() -> PathBuf {
+    crate::models_dir().join("encoders")
+}
+
+/// Builds the encoder a run asks for: loaded from `encoder_dir`, or (none, joint) made from
+/// observation statistics when no file exists.
+pub fn make_encoder(config: &RunConfig, device: &candle_core::Device) -> Result<Encoder> {
+    let dir = config
+        .encoder_dir
+        .clone()
+        .unwrap_or_else(default_encoder_dir);
+    // The walking recipe's phase (sin, cos) comes after the study's values, already in [-1, 1]:
+    // a fitted encoder takes the study's observation and the phase passes through beside it.
+    let with_phase = |e: Encoder| {
+        if config.env.tracking.phase_observation {
+            e.with_passthrough(&[0.0, 0.0], &[1.0, 1.0])
+        } else {
+            e
+        }
+    };
+    let fitted_stats = || {
+        Encoder::load(&dir, EncoderKind::None, device)
+            .map(|e| with_phase(e).normalizer)
+            .or_else(|_| statistics(&config.env))
+    };
+    match (config.encoder, config.mode) {
+        (_, EncoderMode::Joint) => {
+            let mut rng = rand::SeedableRng::seed_from_u64(config.ppo.seed);
+            Ok(Encoder::new_network(
+                EncoderKind::Vae,
+                fitted_stats()?,
+                66,
+                &mut rng,
+                device,
+            )?)
+        }
+        (EncoderKind::None, _) => Ok(Encoder::none(fitted_stats()?)),
+        (kind, _) => Ok(with_phase(Encoder::load(&dir, kind, device)?)),
+    }
+}
+
+/// Observation statistics from 2,000 steps of random excitation (used when no fitted statistics
+/// exist).
+fn statistics(env: &EnvConfig) -> Result<Normalizer> {
+    let data = super::collect::collect(
+        env,
+        &super::collect::CollectConfig {
+            steps: 2000,
+            ..Default::default()
+        },
+    )?;
+    Ok(Normalizer::fit(&data.observations, data.obs_dim))
 }
 
 /// Opens the run folder: a new run validates `config` and saves it; a resumed one takes its

@@ -68,7 +68,7 @@ fn unusable_training_numbers_are_refused_with_the_field_named() {
     let dir = std::env::temp_dir().join(format!("gaitscope-bad-config-{}", std::process::id()));
     let mut c = RunConfig::default();
     c.ppo.batch_size = 0;
-    let err = gaitscope::train::run::train(c, &dir, None, None).unwrap_err();
+    let err = gaitscope::train::trainer::train(c, &dir, None, None).unwrap_err();
     assert!(format!("{err:#}").contains("ppo.batch_size"), "{err:#}");
     assert!(!dir.exists());
 }

@@ -218,7 +218,7 @@ fn mutated_recordings_and_checkpoints_are_refused_or_read_finite() {
     let obs = env.observation().to_vec();
     fuzz("policy.safetensors", &policy, 60, 8, |b| {
         std::fs::write(run.join("checkpoint/policy.safetensors"), b)?;
-        let (_, ppo) = gaitscope::train::run::load_policy(&run)?;
+        let (_, ppo) = gaitscope::train::folder::load_policy(&run)?;
         let snapshot =
             gaitscope::learn::snapshot::PolicySnapshot::from_networks(&ppo.encoder, &ppo.net)?;
         Ok(format!("{:?}", snapshot.act(&obs)))

@@ -12,8 +12,8 @@ use gaitscope::learn::snapshot::PolicySnapshot;
 use gaitscope::live::evaluator::{EvalCommand, Evaluator, EvaluatorConfig};
 use gaitscope::live::{Frame, Recording};
 use gaitscope::osim::Table;
+use gaitscope::train::folder::load_policy;
 use gaitscope::train::messages::{Control, Event};
-use gaitscope::train::run::load_policy;
 use gaitscope::train::session::TrainingSession;
 
 fn temp(name: &str) -> std::path::PathBuf {

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use gaitscope::learn::encoder::EncoderKind;
 use gaitscope::learn::ppo::EncoderMode;
-use gaitscope::train::session::read_metrics;
+use gaitscope::train::metrics::read_metrics;
 use gaitscope::train::sweep::{bands, mean_std, progress, sbatch_script, SlurmOptions, Sweep};
 
 use crate::common;

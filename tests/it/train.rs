@@ -3,7 +3,8 @@
 
 use gaitscope::learn::encoder::EncoderKind;
 use gaitscope::learn::ppo::{EncoderMode, PpoConfig};
-use gaitscope::train::run::{train, RunConfig};
+use gaitscope::train::run::RunConfig;
+use gaitscope::train::trainer::train;
 
 fn tiny(dir: &std::path::Path, steps: u64, mode: EncoderMode, encoder: EncoderKind) -> RunConfig {
     RunConfig {
