@@ -133,19 +133,15 @@ def formats(root, scratch):
         mot = os.path.join(out, "x.mot")
         return [b, "export", m, "--mot", mot], [out], 20
 
-    def evaluate(b, m, out):
-        run = os.path.join(out, "run")
-        shutil.copytree(policy_run, run, ignore=shutil.ignore_patterns("eval", "metrics*.csv"))
-        shutil.copy(m, os.path.join(run, "checkpoint", "policy.safetensors"))
-        js = os.path.join(out, "eval.json")
-        return [b, "eval", run, "--episodes", "1", "--seconds", "1", "--json", js], [js], 60
-
-    def evaluate_encoder(b, m, out):
-        run = os.path.join(out, "run")
-        shutil.copytree(policy_run, run, ignore=shutil.ignore_patterns("eval", "metrics*.csv"))
-        shutil.copy(m, os.path.join(run, "checkpoint", "none.ron"))
-        js = os.path.join(out, "eval.json")
-        return [b, "eval", run, "--episodes", "1", "--seconds", "1", "--json", js], [js], 60
+    def evaluate_with(name):
+        """eval of the shipped none policy with the mutant as its checkpoint's `name`."""
+        def build(b, m, out):
+            run = os.path.join(out, "run")
+            shutil.copytree(policy_run, run, ignore=shutil.ignore_patterns("eval", "metrics*.csv"))
+            shutil.copy(m, os.path.join(run, "checkpoint", name))
+            js = os.path.join(out, "eval.json")
+            return [b, "eval", run, "--episodes", "1", "--seconds", "1", "--json", js], [js], 60
+        return build
 
     def train(b, m, out):
         run = os.path.join(out, "run")
@@ -157,10 +153,11 @@ def formats(root, scratch):
         ("osim", model, analyze_model),
         ("normal.mot", os.path.join(root, "models/motions/normal.mot"), analyze_motion),
         ("recording", recording, export),
-        ("policy.safetensors", os.path.join(policy_run, "checkpoint/policy.safetensors"), evaluate),
+        ("policy.safetensors", os.path.join(policy_run, "checkpoint/policy.safetensors"),
+         evaluate_with("policy.safetensors")),
         ("study config", os.path.join(root, "assets/configs/train.ron"), train),
         ("walk config", os.path.join(root, "assets/configs/walk.ron"), train),
-        ("encoder ron", os.path.join(policy_run, "checkpoint/none.ron"), evaluate_encoder),
+        ("encoder ron", os.path.join(policy_run, "checkpoint/none.ron"), evaluate_with("none.ron")),
     ]
 
 
