@@ -558,112 +558,124 @@ fn plots_panel(ui: &mut egui::Ui, p: &mut Panels) {
     }
 }
 
+/// The source of the shown frames: the live evaluation or a recording, and recording on/off.
+fn source_picker(ui: &mut egui::Ui, p: &mut Panels) {
+    ui.strong("View");
+    let current = match p.playback.source {
+        Source::Live => "live evaluation".to_string(),
+        Source::Recording(i) => p.library.get(i).map_or("?".into(), |r| r.label.clone()),
+    };
+    let mut source = p.playback.source;
+    egui::ComboBox::from_id_salt("source")
+        .selected_text(current)
+        .width(260.0)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut source, Source::Live, "live evaluation");
+            for (i, r) in p.library.iter().rev() {
+                ui.selectable_value(
+                    &mut source,
+                    Source::Recording(i),
+                    format!(
+                        "{} ({:.2} s, return {:.1})",
+                        r.label,
+                        r.duration(),
+                        r.episode_return()
+                    ),
+                );
+            }
+        });
+    if source != p.playback.source {
+        p.playback.source = source;
+        p.playback.position = 0.0;
+        p.playback.playing = true;
+    }
+    ui.checkbox(&mut p.playback.record, "record episodes");
+    ui.label(format!("{} recorded", p.library.len()));
+}
+
+/// Pause, restart and speed of the live evaluation.
+fn live_controls(ui: &mut egui::Ui, p: &mut Panels) {
+    let label = if p.state.live_paused {
+        "▶ resume"
+    } else {
+        "⏸ pause"
+    };
+    if ui.button(label).clicked() {
+        p.state.live_paused = !p.state.live_paused;
+        p.commands
+            .write(UiCommand::Live(EvalCommand::Pause(p.state.live_paused)));
+    }
+    if ui.button("restart episode").clicked() {
+        p.commands.write(UiCommand::Live(EvalCommand::Restart));
+    }
+    ui.label("speed");
+    let before = p.state.live_speed;
+    egui::ComboBox::from_id_salt("live-speed")
+        .selected_text(format!("{}x", p.state.live_speed))
+        .show_ui(ui, |ui| {
+            for s in [0.1, 0.25, 0.5, 1.0, 2.0] {
+                ui.selectable_value(&mut p.state.live_speed, s, format!("{s}x"));
+            }
+        });
+    if before != p.state.live_speed {
+        p.commands
+            .write(UiCommand::Live(EvalCommand::Speed(p.state.live_speed)));
+    }
+}
+
+/// Step, play, speed and loop of the shown recording.
+fn recording_controls(ui: &mut egui::Ui, p: &mut Panels, id: super::playback::RecordingId) {
+    let Some(rec) = p.library.get(id) else {
+        return;
+    };
+    let playback = &mut *p.playback;
+    if ui.button("⏮").clicked() {
+        playback.position = 0.0;
+    }
+    if ui
+        .button("◀")
+        .on_hover_text("previous frame (left arrow)")
+        .clicked()
+    {
+        playback.step(rec, -1);
+    }
+    let label = if playback.playing { "⏸" } else { "▶" };
+    if ui
+        .button(label)
+        .on_hover_text("play / pause (space)")
+        .clicked()
+    {
+        playback.playing = !playback.playing;
+    }
+    if ui
+        .button("▶|")
+        .on_hover_text("next frame (right arrow)")
+        .clicked()
+    {
+        playback.step(rec, 1);
+    }
+    egui::ComboBox::from_id_salt("replay-speed")
+        .selected_text(format!("{}x", playback.speed))
+        .show_ui(ui, |ui| {
+            for s in [0.1, 0.25, 0.5, 1.0, 2.0, 4.0] {
+                ui.selectable_value(&mut playback.speed, s, format!("{s}x"));
+            }
+        });
+    ui.checkbox(&mut playback.looping, "loop");
+    ui.label(format!(
+        "frame {} / {}",
+        playback.frame_index(rec) + 1,
+        rec.frames.len()
+    ));
+}
+
 fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
     ui.horizontal_wrapped(|ui| {
-        ui.strong("View");
-        let current = match p.playback.source {
-            Source::Live => "live evaluation".to_string(),
-            Source::Recording(i) => p.library.get(i).map_or("?".into(), |r| r.label.clone()),
-        };
-        let mut source = p.playback.source;
-        egui::ComboBox::from_id_salt("source")
-            .selected_text(current)
-            .width(260.0)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut source, Source::Live, "live evaluation");
-                for (i, r) in p.library.iter().rev() {
-                    ui.selectable_value(
-                        &mut source,
-                        Source::Recording(i),
-                        format!(
-                            "{} ({:.2} s, return {:.1})",
-                            r.label,
-                            r.duration(),
-                            r.episode_return()
-                        ),
-                    );
-                }
-            });
-        if source != p.playback.source {
-            p.playback.source = source;
-            p.playback.position = 0.0;
-            p.playback.playing = true;
-        }
-        ui.checkbox(&mut p.playback.record, "record episodes");
-        ui.label(format!("{} recorded", p.library.len()));
+        source_picker(ui, p);
         ui.separator();
         match p.playback.source {
-            Source::Live => {
-                let label = if p.state.live_paused {
-                    "▶ resume"
-                } else {
-                    "⏸ pause"
-                };
-                if ui.button(label).clicked() {
-                    p.state.live_paused = !p.state.live_paused;
-                    p.commands
-                        .write(UiCommand::Live(EvalCommand::Pause(p.state.live_paused)));
-                }
-                if ui.button("restart episode").clicked() {
-                    p.commands.write(UiCommand::Live(EvalCommand::Restart));
-                }
-                ui.label("speed");
-                let before = p.state.live_speed;
-                egui::ComboBox::from_id_salt("live-speed")
-                    .selected_text(format!("{}x", p.state.live_speed))
-                    .show_ui(ui, |ui| {
-                        for s in [0.1, 0.25, 0.5, 1.0, 2.0] {
-                            ui.selectable_value(&mut p.state.live_speed, s, format!("{s}x"));
-                        }
-                    });
-                if before != p.state.live_speed {
-                    p.commands
-                        .write(UiCommand::Live(EvalCommand::Speed(p.state.live_speed)));
-                }
-            }
-            Source::Recording(i) => {
-                if let Some(rec) = p.library.get(i) {
-                    let playback = &mut *p.playback;
-                    if ui.button("⏮").clicked() {
-                        playback.position = 0.0;
-                    }
-                    if ui
-                        .button("◀")
-                        .on_hover_text("previous frame (left arrow)")
-                        .clicked()
-                    {
-                        playback.step(rec, -1);
-                    }
-                    let label = if playback.playing { "⏸" } else { "▶" };
-                    if ui
-                        .button(label)
-                        .on_hover_text("play / pause (space)")
-                        .clicked()
-                    {
-                        playback.playing = !playback.playing;
-                    }
-                    if ui
-                        .button("▶|")
-                        .on_hover_text("next frame (right arrow)")
-                        .clicked()
-                    {
-                        playback.step(rec, 1);
-                    }
-                    egui::ComboBox::from_id_salt("replay-speed")
-                        .selected_text(format!("{}x", playback.speed))
-                        .show_ui(ui, |ui| {
-                            for s in [0.1, 0.25, 0.5, 1.0, 2.0, 4.0] {
-                                ui.selectable_value(&mut playback.speed, s, format!("{s}x"));
-                            }
-                        });
-                    ui.checkbox(&mut playback.looping, "loop");
-                    ui.label(format!(
-                        "frame {} / {}",
-                        playback.frame_index(rec) + 1,
-                        rec.frames.len()
-                    ));
-                }
-            }
+            Source::Live => live_controls(ui, p),
+            Source::Recording(id) => recording_controls(ui, p, id),
         }
     });
     // The timeline, as wide as the panel.
