@@ -19,11 +19,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from mutant_outcomes import classify  # noqa: E402
+from mutant_outcomes import classify, short_motion  # noqa: E402
 
 ROOT = os.getcwd()
 MODEL = os.path.join(ROOT, "models/gait14dof22musc.osim")
-MOTION = os.path.join(ROOT, "models/motions/normal.mot")
 CONFIG = os.path.join(ROOT, "assets/configs/train.ron")
 POLICY = os.path.join(ROOT, "models/policies/none")
 
@@ -37,12 +36,6 @@ def write(p, data):
     with open(p, "wb" if isinstance(data, bytes) else "w") as f:
         f.write(data)
     return p
-
-
-def short_motion(w):
-    lines = read(MOTION).split("\n")
-    end = next(i for i, l in enumerate(lines) if l.strip().lower() == "endheader")
-    return write(os.path.join(w, "short.mot"), "\n".join(lines[: end + 2 + 20]) + "\n")
 
 
 def config_with(w, old, new):
@@ -94,16 +87,16 @@ def cases():
         i = text.index(">", text.index("<OpenSimDocument")) + 1
         deep = text[:i] + "<a>" * 13000 + "</a>" * 13000 + text[i:]
         m = write(os.path.join(w, "m.osim"), deep)
-        return [b, "analyze", "--model", m, "--motion", short_motion(w), "--out", w], [w], 30
+        return [b, "analyze", "--model", m, "--motion", short_motion(ROOT, w), "--out", w], [w], 30
 
     def huge_location(b, w):
         text = read(MODEL).replace("<location_in_parent> -0.0707 -0.0661 0.0835",
                                    "<location_in_parent> 1e308 -0.0661 0.0835", 1)
         m = write(os.path.join(w, "m.osim"), text)
-        return [b, "analyze", "--model", m, "--motion", short_motion(w), "--out", w], [w], 30
+        return [b, "analyze", "--model", m, "--motion", short_motion(ROOT, w), "--out", w], [w], 30
 
     def huge_motion(b, w):
-        text = read(short_motion(w)).replace("\t24.61\t", "\t1e308\t", 1)
+        text = read(short_motion(ROOT, w)).replace("\t24.61\t", "\t1e308\t", 1)
         mo = write(os.path.join(w, "h.mot"), text)
         return [b, "analyze", "--motion", mo, "--out", w], [w], 30
 

@@ -109,16 +109,23 @@ def classify(proc, timed_out, outputs) -> str:
     return "refused"
 
 
+def short_motion(root, folder, rows=20):
+    """The shipped normal.mot cut to its header and first `rows` rows, written into `folder`
+    (analyze over it takes a fraction of a second)."""
+    with open(os.path.join(root, "models/motions/normal.mot"), "rb") as f:
+        lines = f.read().split(b"\n")
+    end = next(i for i, l in enumerate(lines) if l.strip().lower() == b"endheader")
+    path = os.path.join(folder, "short.mot")
+    with open(path, "wb") as f:
+        f.write(b"\n".join(lines[: end + 2 + rows]) + b"\n")
+    return path
+
+
 def formats(root, scratch):
     """(name, original file, command builder) per format. The builder gets the binary, the
     mutant's path and a fresh output folder, and returns (argv, outputs to check, limit s)."""
     model = os.path.join(root, "models/gait14dof22musc.osim")
-    motion = os.path.join(scratch, "short.mot")
-    with open(os.path.join(root, "models/motions/normal.mot"), "rb") as f:
-        lines = f.read().split(b"\n")
-    end = next(i for i, l in enumerate(lines) if l.strip().lower() == b"endheader")
-    with open(motion, "wb") as f:
-        f.write(b"\n".join(lines[: end + 2 + 20]) + b"\n")
+    motion = short_motion(root, scratch)
     # A recording of the shipped none policy, made once with the first binary.
     recording = os.path.join(scratch, "episode.ron")
     policy_run = os.path.join(root, "models/policies/none")

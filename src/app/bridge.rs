@@ -88,25 +88,6 @@ impl LiveFeed {
     }
 }
 
-/// Lower-case name of an encoder kind.
-pub fn encoder_name(k: EncoderKind) -> &'static str {
-    match k {
-        EncoderKind::None => "none",
-        EncoderKind::Pca => "pca",
-        EncoderKind::Ae => "ae",
-        EncoderKind::Vae => "vae",
-    }
-}
-
-/// Lower-case name of an encoder mode.
-pub fn mode_name(m: EncoderMode) -> &'static str {
-    match m {
-        EncoderMode::Frozen => "frozen",
-        EncoderMode::Adapt => "adapt",
-        EncoderMode::Joint => "joint",
-    }
-}
-
 /// One run in the app: trained here, or loaded from a folder.
 pub struct RunView {
     /// Shown in legends.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 use crossbeam_channel::{unbounded, Receiver, Sender};
 
-use super::bridge::{encoder_name, mode_name, LiveFeed, Loader, Runs};
+use super::bridge::{LiveFeed, Loader, Runs};
 use super::playback::{Library, Playback, Source};
 use super::plots::{LatentChoice, LivePlots, SweepBands};
 use super::FrameSet;
@@ -244,11 +244,7 @@ fn with_selected(
 
 /// Starts `config` in the first free folder `runs/app-<encoder>-<mode>-<n>`.
 fn start_run(t: &mut Targets, config: RunConfig, started: &mut usize) {
-    let name = format!(
-        "{}-{}",
-        encoder_name(config.encoder),
-        mode_name(config.mode)
-    );
+    let name = format!("{}-{}", config.encoder.name(), config.mode.name());
     let mut n = *started + 1;
     let dir = loop {
         let d = PathBuf::from("runs").join(format!("app-{name}-{n}"));
@@ -273,7 +269,7 @@ fn resume_run(t: &mut Targets, i: usize) {
     };
     let config = match std::fs::read_to_string(dir.join("config.ron"))
         .map_err(anyhow::Error::from)
-        .and_then(|text| ron::from_str::<RunConfig>(&text).map_err(anyhow::Error::from))
+        .and_then(|text| crate::train::run::parse_run_folder_config(&text))
     {
         Ok(c) => c,
         Err(e) => {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 use bevy_egui::{egui, EguiContexts, EguiPrimaryContextPass};
 
-use super::bridge::{encoder_name, mode_name, Runs};
+use super::bridge::Runs;
 use super::camera::ViewportRect;
 use super::commands::UiCommand;
 use super::playback::{Library, Playback, Source};
@@ -92,7 +92,7 @@ impl Default for UiState {
             shipped_2d: [EncoderKind::Ae, EncoderKind::Vae].map(|kind| {
                 crate::models_dir()
                     .join("encoders2d")
-                    .join(format!("{}.ron", super::bridge::encoder_name(kind)))
+                    .join(format!("{}.ron", kind.name()))
                     .exists()
             }),
         }
@@ -290,13 +290,13 @@ fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
             EncoderKind::Ae,
             EncoderKind::Vae,
         ] {
-            ui.radio_value(&mut p.state.encoder, k, encoder_name(k));
+            ui.radio_value(&mut p.state.encoder, k, k.name());
         }
     });
     ui.label("encoder mode");
     ui.horizontal(|ui| {
         for m in [EncoderMode::Frozen, EncoderMode::Adapt, EncoderMode::Joint] {
-            ui.radio_value(&mut p.state.mode, m, mode_name(m));
+            ui.radio_value(&mut p.state.mode, m, m.name());
         }
     });
     ui.label("action distribution");
@@ -353,8 +353,8 @@ fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
         ui.label(format!(
             "{} | {} {} | {} steps{}",
             run.status,
-            encoder_name(run.encoder),
-            mode_name(run.mode),
+            run.encoder.name(),
+            run.mode.name(),
             last.map_or(0, |m| m.env_steps),
             last.map_or(String::new(), |m| format!(
                 " | return {:.1} | {:.2} s | {:.0} steps/s",

@@ -24,6 +24,18 @@ pub enum EncoderKind {
     Vae,
 }
 
+impl EncoderKind {
+    /// Its lower-case name, as the command line, file names and folder names spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            EncoderKind::None => "none",
+            EncoderKind::Pca => "pca",
+            EncoderKind::Ae => "ae",
+            EncoderKind::Vae => "vae",
+        }
+    }
+}
+
 impl std::str::FromStr for EncoderKind {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
@@ -530,7 +542,7 @@ impl Encoder {
     /// Saves `{dir}/{kind}.ron` (metadata) and, for PCA/AE/VAE, `{dir}/{kind}.safetensors`,
     /// atomically.
     pub fn save(&self, dir: &std::path::Path, test_mse: Option<(f64, f64)>) -> anyhow::Result<()> {
-        let name = format!("{:?}", self.kind()).to_lowercase();
+        let name = self.kind().name();
         let meta = EncoderMeta {
             kind: self.kind(),
             latent: self.output_size() - self.passthrough,
@@ -556,7 +568,7 @@ impl Encoder {
         device: &Device,
     ) -> anyhow::Result<Encoder> {
         use anyhow::Context;
-        let name = format!("{kind:?}").to_lowercase();
+        let name = kind.name();
         let meta_path = dir.join(format!("{name}.ron"));
         let text = std::fs::read_to_string(&meta_path).with_context(|| {
             format!(

@@ -30,6 +30,17 @@ pub enum EncoderMode {
     Joint,
 }
 
+impl EncoderMode {
+    /// Its lower-case name, as the command line spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            EncoderMode::Frozen => "frozen",
+            EncoderMode::Adapt => "adapt",
+            EncoderMode::Joint => "joint",
+        }
+    }
+}
+
 impl std::str::FromStr for EncoderMode {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {

@@ -405,6 +405,14 @@ pub fn load_policy(run_dir: &Path) -> Result<(RunConfig, Ppo)> {
     Ok((config, ppo))
 }
 
+/// Reads the run state a checkpoint folder holds (`state.ron`, written last).
+pub fn load_state(checkpoint_dir: &Path) -> Result<RunState> {
+    let path = checkpoint_dir.join("state.ron");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    ron::from_str(&text).with_context(|| format!("{} is malformed", path.display()))
+}
+
 /// Writes the policy, the encoder (as trained, with its statistics) and the run state, each
 /// atomically, so that the folder alone can resume or be evaluated.
 pub fn save_checkpoint(dir: &Path, ppo: &Ppo, state: RunState) -> Result<()> {

@@ -49,16 +49,6 @@ pub struct SweepRun {
     pub name: String,
 }
 
-/// Lower-case name of an encoder.
-pub fn encoder_label(k: EncoderKind) -> &'static str {
-    match k {
-        EncoderKind::None => "none",
-        EncoderKind::Pca => "pca",
-        EncoderKind::Ae => "ae",
-        EncoderKind::Vae => "vae",
-    }
-}
-
 impl Sweep {
     /// Refuses an empty or repeated grid, no steps or an unknown recipe.
     pub fn validate(&self) -> Result<()> {
@@ -67,7 +57,7 @@ impl Sweep {
         }
         for (i, e) in self.encoders.iter().enumerate() {
             if self.encoders[..i].contains(e) {
-                bail!("encoder {} is listed twice", encoder_label(*e));
+                bail!("encoder {} is listed twice", e.name());
             }
         }
         for (i, s) in self.seeds.iter().enumerate() {
@@ -90,7 +80,7 @@ impl Sweep {
                 self.seeds.iter().map(move |&seed| SweepRun {
                     encoder,
                     seed,
-                    name: format!("{}-s{seed}", encoder_label(encoder)),
+                    name: format!("{}-s{seed}", encoder.name()),
                 })
             })
             .collect()
@@ -103,9 +93,9 @@ impl Sweep {
             "--recipe",
             &self.recipe,
             "--encoder",
-            encoder_label(run.encoder),
+            run.encoder.name(),
             "--mode",
-            mode_label(self.mode),
+            self.mode.name(),
             "--seed",
             &run.seed.to_string(),
             "--steps",
@@ -138,11 +128,7 @@ impl Sweep {
             self.eval_episodes.to_string(),
             "--random-phase".into(),
             "--json".into(),
-            run_dir
-                .join("eval")
-                .join("sweep.json")
-                .display()
-                .to_string(),
+            eval_path(&run_dir).display().to_string(),
         ])
     }
 
@@ -189,20 +175,9 @@ impl Sweep {
     }
 }
 
-/// Lower-case name of an encoder mode.
-pub fn mode_label(m: EncoderMode) -> &'static str {
-    match m {
-        EncoderMode::Frozen => "frozen",
-        EncoderMode::Adapt => "adapt",
-        EncoderMode::Joint => "joint",
-    }
-}
-
 /// A run folder's last checkpointed state, if it has one.
 pub fn progress(run_dir: &Path) -> Option<RunState> {
-    let text =
-        std::fs::read_to_string(run_dir.join(super::folder::CHECKPOINT).join("state.ron")).ok()?;
-    ron::from_str(&text).ok()
+    super::folder::load_state(&run_dir.join(super::folder::CHECKPOINT)).ok()
 }
 
 /// Where a sweep run's evaluation report goes.
@@ -494,7 +469,7 @@ impl Comparison {
         let base = self.baseline();
         for (enc, runs) in &self.combinations {
             let stats = combination_stats(runs);
-            let mut row = vec![encoder_label(*enc).to_string(), runs.len().to_string()];
+            let mut row = vec![enc.name().to_string(), runs.len().to_string()];
             for (m, s) in &stats {
                 row.push(m.to_string());
                 row.push(s.to_string());
@@ -537,7 +512,7 @@ impl Comparison {
             let stats = combination_stats(runs);
             t += &format!(
                 "{:8} {:>5} {:>17} {:>17}",
-                encoder_label(*enc),
+                enc.name(),
                 runs.len(),
                 pm(stats[0]),
                 pm(stats[1])
@@ -618,7 +593,7 @@ pub fn bands(dir: &Path) -> Result<Vec<Band>> {
             .max_by_key(|s| s.len())
             .expect("one seed at least");
         out.push(Band {
-            label: format!("{name} {} ({} seeds)", encoder_label(*enc), seeds.len()),
+            label: format!("{name} {} ({} seeds)", enc.name(), seeds.len()),
             steps: longest.iter().map(|m| m.env_steps as f64).collect(),
             ret: (0..updates).map(|k| at(k, |m| m.mean_return)).collect(),
             duration: (0..updates).map(|k| at(k, |m| m.mean_duration)).collect(),

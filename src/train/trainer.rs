@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use crossbeam_channel::{Receiver, Sender};
 
-use super::folder::{save_checkpoint, RunFolder};
+use super::folder::{load_state, save_checkpoint, RunFolder};
 use super::messages::{Control, EpisodeInfo, Event, UpdateMetrics};
 use super::metrics::upgrade_metrics;
 use super::run::{encoder_kind, ignored_settings, parse_run_folder_config, RunConfig, RunState};
@@ -67,6 +67,14 @@ pub fn train(
     Ok(t.state)
 }
 
+/// Sends an event to whoever listens (dropped when nobody does or the channel is full: the
+/// learner never waits for a watcher).
+fn send_to(events: &Option<Sender<Event>>, e: Event) {
+    if let Some(tx) = events {
+        let _ = tx.try_send(e);
+    }
+}
+
 /// What the loop carries between updates.
 struct Trainer {
     folder: RunFolder,
@@ -90,12 +98,7 @@ impl Trainer {
         events: Option<Sender<Event>>,
         control: Option<Receiver<Control>>,
     ) -> Result<Trainer> {
-        let send = |e: Event| {
-            if let Some(tx) = &events {
-                let _ = tx.try_send(e);
-            }
-        };
-        let (folder, config, state) = open_run(config, dir, &send)?;
+        let (folder, config, state) = open_run(config, dir, &|e| send_to(&events, e))?;
         let (pool, ppo) = build_learner(&config, &folder, state)?;
         pool.reset()?;
         Ok(Trainer {
@@ -111,11 +114,9 @@ impl Trainer {
         })
     }
 
-    /// Sends an event to whoever listens (dropped when nobody does or the channel is full).
+    /// Sends an event to whoever listens.
     fn send(&self, e: Event) {
-        if let Some(tx) = &self.events {
-            let _ = tx.try_send(e);
-        }
+        send_to(&self.events, e);
     }
 
     /// One rollout of `n_steps` per environment with the current policy, serving pause, stop
@@ -294,15 +295,11 @@ fn open_run(
     for line in &recovery.repairs {
         send(Event::Log(format!("{}: {line}", dir.display())));
     }
-    let state_path = folder.checkpoint_dir().join("state.ron");
     let (config, state) = if folder.has_checkpoint() {
         let text = std::fs::read_to_string(dir.join("config.ron"))
             .context("resuming: reading config.ron")?;
         let saved = parse_run_folder_config(&text).context("resuming: config.ron is malformed")?;
-        let st_text = std::fs::read_to_string(&state_path)
-            .with_context(|| format!("resuming: reading {}", state_path.display()))?;
-        let st: RunState = ron::from_str(&st_text)
-            .with_context(|| format!("resuming: {} is malformed", state_path.display()))?;
+        let st = load_state(&folder.checkpoint_dir()).context("resuming")?;
         let saved = RunConfig {
             total_steps: config.total_steps.max(saved.total_steps),
             ..saved
