@@ -119,6 +119,9 @@ pub enum Init {
     /// `ActorCriticPolicy.init_weights` calls): the QR factor of a standard normal matrix, signs
     /// fixed so R's diagonal is positive.
     Orthogonal,
+    /// PyTorch's default for `nn.Linear` (what SB3's off-policy networks keep): weights and
+    /// biases uniform in `+- 1/sqrt(fan_in)` (the gain is not used).
+    TorchLinear,
 }
 
 /// One fully connected layer: `y = x W^T + b`.
@@ -160,10 +163,15 @@ impl Dense {
                     .collect()
             }
             Init::Orthogonal => orthogonal(outputs, inputs, gain, rng),
+            Init::TorchLinear => uniform(inputs * outputs, inputs, rng),
+        };
+        let bias = match init {
+            Init::TorchLinear => Tensor::from_vec(uniform(outputs, inputs, rng), outputs, device)?,
+            _ => Tensor::zeros(outputs, DType::F32, device)?,
         };
         Ok(Dense {
             weight: Var::from_tensor(&Tensor::from_vec(w, (outputs, inputs), device)?)?,
-            bias: Var::from_tensor(&Tensor::zeros(outputs, DType::F32, device)?)?,
+            bias: Var::from_tensor(&bias)?,
         })
     }
 
@@ -172,6 +180,14 @@ impl Dense {
         x.matmul(&self.weight.as_tensor().t()?)?
             .broadcast_add(self.bias.as_tensor())
     }
+}
+
+/// `n` draws uniform in `+- 1/sqrt(fan_in)` (PyTorch's `kaiming_uniform_(a=sqrt(5))` bound).
+fn uniform(n: usize, fan_in: usize, rng: &mut SmallRng) -> Vec<f32> {
+    let bound = 1.0 / (fan_in.max(1) as f64).sqrt();
+    (0..n)
+        .map(|_| rng.gen_range(-bound..bound) as f32)
+        .collect()
 }
 
 /// A `rows x cols` row-major matrix with orthonormal rows or columns (whichever are fewer),

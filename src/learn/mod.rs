@@ -1,16 +1,21 @@
 //! Learning, with candle and nothing of the window: MLPs, observation encoders (none, PCA, AE,
-//! VAE), PPO with SB3 1.x's clipped Gaussian policy (or a tanh-squashed one), GAE, checkpoints and metrics.
+//! VAE), PPO with SB3 1.x's clipped Gaussian policy (or a tanh-squashed one), GAE, checkpoints and metrics; the off-policy actor-critics (SAC, TD3, DDPG) with their
+//! replay buffer; the imitation learners (ridge, BC, DAgger).
 
 pub mod checkpoint;
 pub mod distribution;
 pub mod encoder;
 pub mod fast;
 pub mod gae;
+pub mod imitation;
 pub mod mlp;
+pub mod offpolicy;
 pub mod policy;
 pub mod ppo;
+pub mod replay;
 pub mod rollout;
 pub mod snapshot;
+pub mod toy;
 
 /// The device learning runs on (the CPU; the models are small).
 pub fn device() -> candle_core::Device {

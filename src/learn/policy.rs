@@ -5,7 +5,7 @@
 //! initialised as SB3's `ActorCriticPolicy` does (orthogonal; gain sqrt(2) for hidden layers,
 //! 0.01 for the policy head, 1 for the value head; zero biases; `log_std` 0).
 
-use candle_core::{Device, Result, Tensor, Var, D};
+use candle_core::{DType, Device, Result, Tensor, Var, D};
 use rand::rngs::SmallRng;
 
 use super::distribution::{ActionDistribution, LOG_SQRT_2PI};
@@ -67,6 +67,34 @@ impl ActorCritic {
             policy: Mlp::with_init(&p, Activation::Tanh, 0.01, Init::Orthogonal, rng, device)?,
             value: Mlp::with_init(&v, Activation::Tanh, 1.0, Init::Orthogonal, rng, device)?,
             log_std: Var::from_tensor(&Tensor::full(log_std_init as f32, actions, device)?)?,
+            distribution,
+        })
+    }
+
+    /// A policy learnt by another method (an off-policy actor, behavioural cloning, ridge
+    /// regression) in the run-folder layout, so evaluation, recordings and the app act with it
+    /// as with PPO's: `policy` gives the pre-squash (or, clipped, the plain) action, the value
+    /// network is a zero placeholder, and `log_std` sits at the squashed floor (a stochastic
+    /// evaluation is then all but deterministic).
+    pub fn deployable(
+        policy: Mlp,
+        distribution: ActionDistribution,
+        device: &Device,
+    ) -> Result<Self> {
+        let features = policy.input_size();
+        let actions = policy.output_size();
+        let zero = super::mlp::Dense {
+            weight: Var::from_tensor(&Tensor::zeros((1, features), DType::F32, device)?)?,
+            bias: Var::from_tensor(&Tensor::zeros(1, DType::F32, device)?)?,
+        };
+        let floor = super::distribution::SQUASHED_LOG_STD_FLOOR;
+        Ok(Self {
+            value: Mlp {
+                layers: vec![zero],
+                activation: policy.activation,
+            },
+            policy,
+            log_std: Var::from_tensor(&Tensor::full(floor, actions, device)?)?,
             distribution,
         })
     }
