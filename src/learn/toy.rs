@@ -41,8 +41,8 @@ impl PointMass {
 
     /// One step with `a` in [-1, 1]^2: (observation, reward, episode over by the time limit).
     pub fn step(&mut self, a: &[f32]) -> ([f32; 2], f32, bool) {
-        for i in 0..2 {
-            self.s[i] = (self.s[i] + 0.2 * a[i].clamp(-1.0, 1.0)).clamp(-1.0, 1.0);
+        for (x, v) in self.s.iter_mut().zip(a) {
+            *x = (*x + 0.2 * v.clamp(-1.0, 1.0)).clamp(-1.0, 1.0);
         }
         self.t += 1;
         let r = -(self.s[0] * self.s[0] + self.s[1] * self.s[1]);

@@ -163,7 +163,7 @@ fn polyak_mixes_tau_of_the_source_into_the_target() {
     let dev = Device::Cpu;
     let t = Var::from_tensor(&Tensor::new(&[1.0f32, 2.0], &dev).unwrap()).unwrap();
     let s = Var::from_tensor(&Tensor::new(&[3.0f32, -2.0], &dev).unwrap()).unwrap();
-    polyak(&[t.clone()], &[s], 0.25).unwrap();
+    polyak(std::slice::from_ref(&t), &[s], 0.25).unwrap();
     let v: Vec<f32> = t.as_tensor().to_vec1().unwrap();
     assert_eq!(v, vec![1.5, 1.0]);
 }
