@@ -58,15 +58,6 @@ impl Transitions {
         self.next_features.extend_from_slice(next);
         self.terminated.push(f32::from(u8::from(end)));
     }
-
-    /// Appends every transition of `other` (the same widths).
-    pub fn extend(&mut self, other: &Transitions) {
-        self.features.extend_from_slice(&other.features);
-        self.actions.extend_from_slice(&other.actions);
-        self.rewards.extend_from_slice(&other.rewards);
-        self.next_features.extend_from_slice(&other.next_features);
-        self.terminated.extend_from_slice(&other.terminated);
-    }
 }
 
 /// A fixed-size ring of transitions; the oldest are overwritten once it is full.
@@ -107,13 +98,12 @@ impl ReplayBuffer {
     pub fn add(&mut self, batch: &Transitions) {
         let (f, a) = (self.data.feature_dim, self.data.action_dim);
         for i in 0..batch.len() {
-            let row = |v: &[f32], w: usize| v[i * w..(i + 1) * w].to_vec();
             if self.data.len() < self.capacity {
                 self.data.push(
-                    &row(&batch.features, f),
-                    &row(&batch.actions, a),
+                    &batch.features[i * f..(i + 1) * f],
+                    &batch.actions[i * a..(i + 1) * a],
                     batch.rewards[i],
-                    &row(&batch.next_features, f),
+                    &batch.next_features[i * f..(i + 1) * f],
                     batch.terminated[i] > 0.5,
                 );
                 continue;

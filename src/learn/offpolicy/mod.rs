@@ -295,6 +295,69 @@ pub fn adam(vars: Vec<Var>, lr: f64) -> Result<AdamW> {
     )
 }
 
+/// Critics `(features, action) -> Q` with their Polyak-averaged target copies and one Adam
+/// over all of them (TD3's and SAC's twin critics, DDPG's single one).
+pub struct Critics {
+    /// The critics.
+    pub nets: Vec<Mlp>,
+    targets: Vec<Mlp>,
+    opt: AdamW,
+}
+
+impl Critics {
+    /// `n` critics of widths `sizes` (input `features + actions`, output 1), targets equal to
+    /// them.
+    pub fn new(
+        n: usize,
+        sizes: &[usize],
+        lr: f64,
+        rng: &mut SmallRng,
+        device: &Device,
+    ) -> Result<Critics> {
+        let nets = (0..n)
+            .map(|_| relu_mlp(sizes, rng, device))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Critics {
+            targets: nets.iter().map(deep_copy).collect::<Result<_>>()?,
+            opt: adam(nets.iter().flat_map(|c| c.vars()).collect(), lr)?,
+            nets,
+        })
+    }
+
+    /// The element-wise minimum of the target critics' values.
+    pub fn target_min(&self, features: &Tensor, actions: &Tensor) -> Result<Tensor> {
+        min_q(&q_values(&self.targets, features, actions)?)
+    }
+
+    /// One Adam step on `scale * sum_i MSE(Q_i(s, a), target)`; returns that loss.
+    pub fn fit(&mut self, b: &Batch, target: &Tensor, scale: f64) -> Result<f64> {
+        let current = q_values(&self.nets, &b.features, &b.actions)?;
+        let mut loss = mse(&current[0], target)?;
+        for q in &current[1..] {
+            loss = (loss + mse(q, target)?)?;
+        }
+        let loss = (loss * scale)?;
+        self.opt.backward_step(&loss)?;
+        Ok(loss.to_scalar::<f32>()? as f64)
+    }
+
+    /// Polyak update of the targets toward the critics.
+    pub fn update_targets(&self, tau: f64) -> Result<()> {
+        let vars = |m: &[Mlp]| -> Vec<Var> { m.iter().flat_map(|c| c.vars()).collect() };
+        polyak(&vars(&self.targets), &vars(&self.nets), tau)
+    }
+
+    /// Named variables of the critics and their targets.
+    pub fn named(&self) -> Vec<(String, Var)> {
+        let mut v = Vec::new();
+        for (i, (c, t)) in self.nets.iter().zip(&self.targets).enumerate() {
+            v.extend(c.named(&format!("critic{i}")));
+            v.extend(t.named(&format!("critic{i}_target")));
+        }
+        v
+    }
+}
+
 /// Each critic's `Q(s, a)` for a batch, shape (n).
 pub fn q_values(critics: &[Mlp], features: &Tensor, actions: &Tensor) -> Result<Vec<Tensor>> {
     let x = Tensor::cat(&[features, actions], 1)?;

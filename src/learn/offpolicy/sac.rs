@@ -19,7 +19,7 @@ use rand::SeedableRng;
 
 use super::explore::{Exploration, ExplorationPolicy, LogStdHead};
 use super::{
-    adam, deep_copy, min_q, mse, polyak, q_values, randn, relu_mlp, Batch, OffPolicyConfig,
+    adam, deep_copy, min_q, q_values, randn, relu_mlp, Batch, Critics, OffPolicyConfig,
     OffPolicyLearner, OffPolicyStats,
 };
 use crate::learn::distribution::{ActionDistribution, LOG_SQRT_2PI};
@@ -38,15 +38,13 @@ pub struct Sac {
     pub mean: Mlp,
     /// The `log_std` head on the trunk's last hidden layer.
     pub log_std_head: Dense,
-    /// Two critics `(features, action) -> Q`.
-    pub critics: Vec<Mlp>,
-    critic_targets: Vec<Mlp>,
+    /// Two critics `(features, action) -> Q` with their targets.
+    pub critics: Critics,
     /// `log alpha` (automatic tuning) or the fixed coefficient's log.
     pub log_ent_coef: Var,
     /// The entropy the temperature steers toward.
     pub target_entropy: f64,
     actor_opt: AdamW,
-    critic_opt: AdamW,
     ent_opt: Option<AdamW>,
     config: OffPolicyConfig,
     rng: SmallRng,
@@ -80,22 +78,17 @@ impl Sac {
         let mut critic_sizes = sizes.clone();
         critic_sizes[0] = features + actions;
         *critic_sizes.last_mut().expect("sizes has an output") = 1;
-        let critics = (0..2)
-            .map(|_| relu_mlp(&critic_sizes, &mut rng, device))
-            .collect::<Result<Vec<_>>>()?;
+        let critics = Critics::new(2, &critic_sizes, config.lr, &mut rng, device)?;
         let coef = config.ent_coef.unwrap_or(1.0).max(1e-12);
         let log_ent_coef = Var::from_tensor(&Tensor::new(&[coef.ln() as f32], device)?)?;
         let mut actor_vars = mean.vars();
         actor_vars.extend([log_std_head.weight.clone(), log_std_head.bias.clone()]);
-        let critic_vars: Vec<Var> = critics.iter().flat_map(|c| c.vars()).collect();
         let ent_opt = match config.ent_coef {
             None => Some(adam(vec![log_ent_coef.clone()], config.lr)?),
             Some(_) => None,
         };
         Ok(Sac {
-            critic_targets: critics.iter().map(deep_copy).collect::<Result<_>>()?,
             actor_opt: adam(actor_vars, config.lr)?,
-            critic_opt: adam(critic_vars, config.lr)?,
             ent_opt,
             target_entropy: config.target_entropy.unwrap_or(-(actions as f64)),
             mean,
@@ -155,20 +148,16 @@ impl Sac {
             opt.backward_step(&loss)?;
         }
         let (next_a, next_log_prob) = self.sample(&b.next_features)?;
-        let next_q = min_q(&q_values(&self.critic_targets, &b.next_features, &next_a)?)?;
+        let next_q = self.critics.target_min(&b.next_features, &next_a)?;
         let next = (next_q - (next_log_prob * alpha)?)?;
         let target = b.target(&next, self.config.gamma)?.detach();
-        let current = q_values(&self.critics, &b.features, &b.actions)?;
-        let critic_loss = ((mse(&current[0], &target)? + mse(&current[1], &target)?)? * 0.5)?;
-        self.critic_opt.backward_step(&critic_loss)?;
-        let q_pi = min_q(&q_values(&self.critics, &b.features, &a_pi)?)?;
+        let critic_loss = self.critics.fit(b, &target, 0.5)?;
+        let q_pi = min_q(&q_values(&self.critics.nets, &b.features, &a_pi)?)?;
         let actor_loss = ((&log_prob * alpha)? - q_pi)?.mean_all()?;
         self.actor_opt.backward_step(&actor_loss)?;
-        let critic_vars: Vec<Var> = self.critics.iter().flat_map(|c| c.vars()).collect();
-        let target_vars: Vec<Var> = self.critic_targets.iter().flat_map(|c| c.vars()).collect();
-        polyak(&target_vars, &critic_vars, self.config.tau)?;
+        self.critics.update_targets(self.config.tau)?;
         Ok((
-            critic_loss.to_scalar::<f32>()? as f64,
+            critic_loss,
             actor_loss.to_scalar::<f32>()? as f64,
             -(log_prob.mean_all()?.to_scalar::<f32>()? as f64),
         ))
@@ -215,10 +204,7 @@ impl OffPolicyLearner for Sac {
             self.log_std_head.weight.clone(),
         ));
         v.push(("log_std_head.bias".into(), self.log_std_head.bias.clone()));
-        for (i, (c, t)) in self.critics.iter().zip(&self.critic_targets).enumerate() {
-            v.extend(c.named(&format!("critic{i}")));
-            v.extend(t.named(&format!("critic{i}_target")));
-        }
+        v.extend(self.critics.named());
         v.push(("log_ent_coef".into(), self.log_ent_coef.clone()));
         v
     }

@@ -14,7 +14,7 @@ use rand::SeedableRng;
 
 use super::explore::{Exploration, ExplorationPolicy};
 use super::{
-    adam, deep_copy, min_q, mse, polyak, q_values, randn, relu_mlp, Batch, OffPolicyConfig,
+    adam, deep_copy, polyak, q_values, randn, relu_mlp, Batch, Critics, OffPolicyConfig,
     OffPolicyLearner, OffPolicyStats,
 };
 use crate::learn::distribution::ActionDistribution;
@@ -29,11 +29,9 @@ pub struct Td3 {
     /// Features to pre-tanh actions.
     pub actor: Mlp,
     actor_target: Mlp,
-    /// Two critics for TD3, one for DDPG: `(features, action) -> Q`.
-    pub critics: Vec<Mlp>,
-    critic_targets: Vec<Mlp>,
+    /// Two critics for TD3, one for DDPG, with their targets.
+    pub critics: Critics,
     actor_opt: AdamW,
-    critic_opt: AdamW,
     config: OffPolicyConfig,
     /// Critic steps so far (the delay counts them).
     pub n_updates: usize,
@@ -66,15 +64,17 @@ impl Td3 {
             s
         };
         let actor = relu_mlp(&sizes(features, actions), &mut rng, device)?;
-        let critics = (0..if twin { 2 } else { 1 })
-            .map(|_| relu_mlp(&sizes(features + actions, 1), &mut rng, device))
-            .collect::<Result<Vec<_>>>()?;
-        let critic_vars: Vec<Var> = critics.iter().flat_map(|c| c.vars()).collect();
+        let n_critics = if twin { 2 } else { 1 };
+        let critics = Critics::new(
+            n_critics,
+            &sizes(features + actions, 1),
+            config.lr,
+            &mut rng,
+            device,
+        )?;
         Ok(Td3 {
             actor_target: deep_copy(&actor)?,
-            critic_targets: critics.iter().map(deep_copy).collect::<Result<_>>()?,
             actor_opt: adam(actor.vars(), config.lr)?,
-            critic_opt: adam(critic_vars, config.lr)?,
             actor,
             critics,
             config,
@@ -101,7 +101,7 @@ impl Td3 {
         } else {
             next
         };
-        let q = min_q(&q_values(&self.critic_targets, &b.next_features, &next)?)?;
+        let q = self.critics.target_min(&b.next_features, &next)?;
         Ok(b.target(&q, self.config.gamma)?.detach())
     }
 
@@ -109,23 +109,15 @@ impl Td3 {
     pub fn step(&mut self, b: &Batch) -> Result<(f64, Option<f64>)> {
         self.n_updates += 1;
         let target = self.target(b)?;
-        let current = q_values(&self.critics, &b.features, &b.actions)?;
-        let mut critic_loss = mse(&current[0], &target)?;
-        for q in &current[1..] {
-            critic_loss = (critic_loss + mse(q, &target)?)?;
-        }
-        self.critic_opt.backward_step(&critic_loss)?;
-        let critic = critic_loss.to_scalar::<f32>()? as f64;
+        let critic = self.critics.fit(b, &target, 1.0)?;
         if self.n_updates % self.config.policy_delay != 0 {
             return Ok((critic, None));
         }
         let pi = self.actor.forward(&b.features)?.tanh()?;
-        let q1 = &q_values(&self.critics[..1], &b.features, &pi)?[0];
+        let q1 = &q_values(&self.critics.nets[..1], &b.features, &pi)?[0];
         let actor_loss = q1.mean_all()?.neg()?;
         self.actor_opt.backward_step(&actor_loss)?;
-        let critic_vars: Vec<Var> = self.critics.iter().flat_map(|c| c.vars()).collect();
-        let target_vars: Vec<Var> = self.critic_targets.iter().flat_map(|c| c.vars()).collect();
-        polyak(&target_vars, &critic_vars, self.config.tau)?;
+        self.critics.update_targets(self.config.tau)?;
         polyak(
             &self.actor_target.vars(),
             &self.actor.vars(),
@@ -173,10 +165,7 @@ impl OffPolicyLearner for Td3 {
     fn named(&self) -> Vec<(String, Var)> {
         let mut v = self.actor.named("actor");
         v.extend(self.actor_target.named("actor_target"));
-        for (i, (c, t)) in self.critics.iter().zip(&self.critic_targets).enumerate() {
-            v.extend(c.named(&format!("critic{i}")));
-            v.extend(t.named(&format!("critic{i}_target")));
-        }
+        v.extend(self.critics.named());
         v
     }
 

@@ -107,7 +107,7 @@ fn td3s_target_takes_the_smaller_of_its_two_target_critics() {
     // By hand: a' = tanh(mu_targ(s')), both target critics (copies of the critics at the
     // start), r + gamma (1 - d) min(q1, q2).
     let next = td3.actor.forward(&b.next_features).unwrap().tanh().unwrap();
-    let qs = q_values(&td3.critics, &b.next_features, &next).unwrap();
+    let qs = q_values(&td3.critics.nets, &b.next_features, &next).unwrap();
     let q1: Vec<f32> = qs[0].to_vec1().unwrap();
     let q2: Vec<f32> = qs[1].to_vec1().unwrap();
     let r: Vec<f32> = b.rewards.to_vec1().unwrap();
