@@ -14,6 +14,7 @@ use super::assets::ModelData;
 use super::{AppOptions, FrameSet};
 use crate::env::EnvConfig;
 use crate::learn::encoder::EncoderKind;
+use crate::train::run::Algo;
 use crate::learn::ppo::EncoderMode;
 use crate::learn::snapshot::PolicySnapshot;
 use crate::live::evaluator::{EvalCommand, Evaluator, EvaluatorConfig};
@@ -98,6 +99,8 @@ pub struct RunView {
     pub encoder: EncoderKind,
     /// Encoder mode.
     pub mode: EncoderMode,
+    /// Learning method (PPO unless the run's configuration says otherwise).
+    pub algo: Algo,
     /// Metrics per update.
     pub metrics: Vec<UpdateMetrics>,
     /// The training threads, while training.
@@ -126,6 +129,7 @@ impl RunView {
             dir: None,
             encoder,
             mode,
+            algo: Algo::Ppo,
             metrics: Vec::new(),
             session: None,
             events: None,
@@ -210,6 +214,7 @@ impl Runs {
         feed: Option<&LiveFeed>,
     ) -> Result<usize> {
         let mut view = RunView::new(label, config.encoder, config.mode);
+        view.algo = config.algo;
         view.total_steps = config.total_steps;
         view.env = Some(config.env.clone());
         if dir.join("metrics.csv").exists() {
@@ -442,6 +447,7 @@ pub fn drain_loads(loader: Res<Loader>, mut runs: ResMut<Runs>, feed: Option<Res
         match result {
             Ok(l) => {
                 let mut view = RunView::new(&l.label, l.config.encoder, l.config.mode);
+                view.algo = l.config.algo;
                 view.dir = Some(l.dir);
                 view.metrics = l.metrics;
                 view.policy = Some(Box::new(l.policy));

@@ -244,7 +244,10 @@ fn with_selected(
 
 /// Starts `config` in the first free folder `runs/app-<encoder>-<mode>-<n>`.
 fn start_run(t: &mut Targets, config: RunConfig, started: &mut usize) {
-    let name = format!("{}-{}", config.encoder.name(), config.mode.name());
+    let name = match config.algo {
+        crate::train::run::Algo::Ppo => format!("{}-{}", config.encoder.name(), config.mode.name()),
+        a => format!("{}-{}", a.name(), config.encoder.name()),
+    };
     let mut n = *started + 1;
     let dir = loop {
         let d = PathBuf::from("runs").join(format!("app-{name}-{n}"));

@@ -18,7 +18,7 @@ use crate::learn::encoder::EncoderKind;
 use crate::learn::ppo::{ActionDistribution, EncoderMode};
 use crate::live::evaluator::EvalCommand;
 use crate::train::messages::Control;
-use crate::train::run::RunConfig;
+use crate::train::run::{Algo, RunConfig};
 
 /// The panels.
 pub struct UiPlugin;
@@ -38,6 +38,10 @@ pub const LECTURE_ZOOM: f32 = 1.5;
 /// Widget state.
 #[derive(Resource)]
 pub struct UiState {
+    /// Learning method of the next run.
+    pub algo: Algo,
+    /// The expert run folder that BC, DAgger and ridge imitate.
+    pub expert_path: String,
     /// Encoder of the next run.
     pub encoder: EncoderKind,
     /// Encoder mode of the next run.
@@ -76,6 +80,8 @@ impl Default for UiState {
         let config_text = ron::ser::to_string_pretty(&defaults, ron::ser::PrettyConfig::default())
             .unwrap_or_default();
         UiState {
+            algo: Algo::Ppo,
+            expert_path: "models/policies/walk".into(),
             encoder: EncoderKind::Ae,
             mode: EncoderMode::Frozen,
             distribution: defaults.ppo.distribution,
@@ -112,8 +118,16 @@ impl UiState {
             }
         };
         self.config_error = None;
+        config.algo = self.algo;
         config.encoder = self.encoder;
-        config.mode = self.mode;
+        // The other methods learn on a frozen encoder (adapt and joint are PPO's).
+        config.mode = match self.algo {
+            Algo::Ppo => self.mode,
+            _ => EncoderMode::Frozen,
+        };
+        if self.algo.imitates() {
+            config.imitation.expert = Some(PathBuf::from(self.expert_path.trim()));
+        }
         config.ppo.distribution = self.distribution;
         config.total_steps = self.steps;
         Some(config)
@@ -282,6 +296,7 @@ fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
             }
         }
     });
+    method_picker(ui, &mut p.state);
     ui.label("encoder");
     ui.horizontal(|ui| {
         for k in [
@@ -294,10 +309,14 @@ fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
         }
     });
     ui.label("encoder mode");
-    ui.horizontal(|ui| {
-        for m in [EncoderMode::Frozen, EncoderMode::Adapt, EncoderMode::Joint] {
-            ui.radio_value(&mut p.state.mode, m, m.name());
-        }
+    ui.add_enabled_ui(p.state.algo == Algo::Ppo, |ui| {
+        ui.horizontal(|ui| {
+            for m in [EncoderMode::Frozen, EncoderMode::Adapt, EncoderMode::Joint] {
+                ui.radio_value(&mut p.state.mode, m, m.name());
+            }
+        })
+        .response
+        .on_disabled_hover_text("the other methods learn on a frozen encoder");
     });
     ui.label("action distribution");
     ui.horizontal(|ui| {
@@ -351,8 +370,9 @@ fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
             ui.strong(&run.label);
         });
         ui.label(format!(
-            "{} | {} {} | {} steps{}",
+            "{} | {} | {} {} | {} steps{}",
             run.status,
+            run.algo.name(),
             run.encoder.name(),
             run.mode.name(),
             last.map_or(0, |m| m.env_steps),
@@ -410,6 +430,34 @@ fn training_panel(ui: &mut egui::Ui, p: &mut Panels) {
     ui.heading("Messages");
     for line in p.runs.log.iter().rev().take(8) {
         ui.label(egui::RichText::new(line).small());
+    }
+}
+
+/// The learning method of the next run (PPO, the other seeds' off-policy and imitation
+/// learners) and, for imitation, the expert run folder.
+fn method_picker(ui: &mut egui::Ui, state: &mut UiState) {
+    ui.label("method");
+    ui.horizontal_wrapped(|ui| {
+        for a in Algo::ALL {
+            let hover = match a {
+                Algo::Ppo => "PPO with the imitation reward (the study's)",
+                Algo::Sac => "soft actor-critic, seed 004's settings (2 x 64)",
+                Algo::Td3 => "TD3, seed 004's settings (2 x 64, batch 100, gamma 0.98)",
+                Algo::Ddpg => "DDPG (seed 003's RL baseline), seed 004's sizes",
+                Algo::Bc => "behavioural cloning of the expert below (MLP, MSE)",
+                Algo::Dagger => "DAgger: the learner's visits labelled by the expert (seed 003)",
+                Algo::Ridge => "ridge regression of the expert's actions, lambda 1 (seed 004)",
+            };
+            ui.radio_value(&mut state.algo, a, a.name())
+                .on_hover_text(hover);
+        }
+    });
+    if state.algo.imitates() {
+        ui.horizontal(|ui| {
+            ui.label("expert run");
+            ui.text_edit_singleline(&mut state.expert_path)
+                .on_hover_text("a trained run folder; train with its recipe (walk for the walk policy)");
+        });
     }
 }
 

@@ -204,6 +204,45 @@ fn rollout_inference(
     Ok(())
 }
 
+/// Seconds per gradient step of SAC or TD3 at seed 004's sizes (2 x 64, TD3 batch 100, SAC
+/// batch 256, 22 actions) on features of widths 66 and 296, from a replay buffer of random
+/// transitions; compare with `tools/sb3_offpolicy_bench.py` run on the same machine.
+pub fn off_policy(algo: crate::learn::offpolicy::OffPolicyAlgo, steps: usize) -> Result<()> {
+    use crate::learn::offpolicy::{new_learner, OffPolicyConfig};
+    use crate::learn::replay::{ReplayBuffer, Transitions};
+    if steps == 0 {
+        anyhow::bail!("bench: --steps must be at least 1");
+    }
+    let config = OffPolicyConfig::seed004(algo);
+    let device = crate::learn::device();
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(7);
+    for features in [66usize, 296] {
+        let actions = 22;
+        let mut t = Transitions::new(features, actions);
+        let mut row =
+            |n: usize, lo: f32| -> Vec<f32> { (0..n).map(|_| rng.gen_range(lo..1.0f32)).collect() };
+        for _ in 0..10_000 {
+            let (f, a, nf) = (row(features, -1.0), row(actions, -1.0), row(features, -1.0));
+            t.push(&f, &a, row(1, -1.0)[0], &nf, false);
+        }
+        let mut buffer = ReplayBuffer::new(config.buffer_size, features, actions);
+        buffer.add(&t);
+        let mut learner = new_learner(algo, features, actions, &config, 7, &device)?;
+        learner.train(&buffer, 20)?;
+        let started = Instant::now();
+        learner.train(&buffer, steps)?;
+        let secs = started.elapsed().as_secs_f64() / steps as f64;
+        println!(
+            "bench {algo:?}: features {features}, hidden {:?}, batch {}: {:.3} ms per gradient step \
+             ({steps} steps)",
+            config.hidden,
+            config.batch_size,
+            secs * 1e3
+        );
+    }
+    Ok(())
+}
+
 /// `gaitscope bench`'s options: which benchmark.
 #[derive(clap::Args, Debug, Clone)]
 pub struct BenchArgs {
@@ -249,6 +288,18 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 2)]
         updates: usize,
     },
+    /// Seconds per SAC gradient step at seed 004's sizes.
+    Sac {
+        /// Timed gradient steps per size.
+        #[arg(long, default_value_t = 500)]
+        steps: usize,
+    },
+    /// Seconds per TD3 gradient step at seed 004's sizes.
+    Td3 {
+        /// Timed gradient steps per size.
+        #[arg(long, default_value_t = 500)]
+        steps: usize,
+    },
 }
 
 impl BenchArgs {
@@ -282,6 +333,12 @@ impl BenchArgs {
                 })
             }
             BenchWhat::Ppo { updates } => ppo(*updates),
+            BenchWhat::Sac { steps } => {
+                off_policy(crate::learn::offpolicy::OffPolicyAlgo::Sac, *steps)
+            }
+            BenchWhat::Td3 { steps } => {
+                off_policy(crate::learn::offpolicy::OffPolicyAlgo::Td3, *steps)
+            }
         }
     }
 }

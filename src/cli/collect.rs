@@ -1,4 +1,5 @@
-//! `gaitscope collect`: record observations for the encoders.
+//! `gaitscope collect`: record observations for the encoders, or (with `--expert`) an expert
+//! run's labelled observations for the imitation learners.
 
 use std::path::Path;
 
@@ -53,11 +54,32 @@ pub struct CollectArgs {
     /// A trained run folder whose policy chooses the excitations.
     #[arg(long)]
     pub policy: Option<std::path::PathBuf>,
+    /// A trained run folder to imitate: its deterministic policy acts in its own environment
+    /// and every observation is saved with its action (tensors `observations`, `actions`),
+    /// the dataset `train --algo bc|dagger|ridge --dataset` reads.
+    #[arg(long, conflicts_with = "policy")]
+    pub expert: Option<std::path::PathBuf>,
 }
 
 impl CollectArgs {
     /// Records and saves the observations.
     pub fn run(&self) -> Result<()> {
+        if let Some(dir) = &self.expert {
+            let started = std::time::Instant::now();
+            let expert = crate::train::collect::Expert::load(dir)?;
+            let data = crate::train::collect::collect_expert(&expert, self.steps, self.seed)?;
+            data.save(&self.out)?;
+            println!(
+                "collected {} expert steps ({} observation, {} action values) from {} in {:.1} s -> {}",
+                data.len(),
+                data.obs_dim,
+                data.act_dim,
+                dir.display(),
+                started.elapsed().as_secs_f64(),
+                self.out.display()
+            );
+            return Ok(());
+        }
         run(
             &self.out,
             self.steps,

@@ -1,5 +1,5 @@
-//! `gaitscope train`: PPO+IL on worker threads with a progress bar; the same `train::run` code
-//! the app uses.
+//! `gaitscope train`: PPO+IL (or SAC, TD3, DDPG, BC, DAgger, ridge: `--algo`) on worker threads
+//! with a progress bar; the same `train::run` code the app uses.
 
 use std::path::{Path, PathBuf};
 
@@ -62,6 +62,23 @@ pub struct TrainArgs {
     /// optimizer), with the recipe's or --config's settings: a curriculum stage.
     #[arg(long)]
     pub init_from: Option<PathBuf>,
+    /// The learning method: ppo (the study's, the default), sac, td3, ddpg (seeds 003/004's
+    /// off-policy learners), bc, dagger or ridge (imitation of --expert).
+    #[arg(long, value_enum)]
+    pub algo: Option<crate::train::run::Algo>,
+    /// SAC/TD3/DDPG settings: seed004 (2 x 64, seed 004's values, the default) or sb3 (SB3
+    /// 2.x's defaults: SAC 2 x 256, TD3/DDPG 400 x 300).
+    #[arg(long, value_parser = ["seed004", "sb3"])]
+    pub preset: Option<String>,
+    /// BC / DAgger / ridge: the trained run folder to imitate.
+    #[arg(long)]
+    pub expert: Option<PathBuf>,
+    /// BC / ridge: a dataset from `collect --expert` instead of collecting.
+    #[arg(long)]
+    pub dataset: Option<PathBuf>,
+    /// BC / DAgger: iterations (metrics rows).
+    #[arg(long)]
+    pub iterations: Option<usize>,
 }
 
 impl TrainArgs {
@@ -104,6 +121,28 @@ impl TrainArgs {
         }
         if self.init_from.is_some() {
             c.init_from = self.init_from.clone();
+        }
+        if let Some(a) = self.algo {
+            c.algo = a;
+        }
+        if let Some(p) = &self.preset {
+            let algo = c
+                .algo
+                .off_policy()
+                .context("--preset applies to sac, td3 and ddpg")?;
+            c.off_policy = Some(match p.as_str() {
+                "sb3" => crate::learn::offpolicy::OffPolicyConfig::sb3(algo),
+                _ => crate::learn::offpolicy::OffPolicyConfig::seed004(algo),
+            });
+        }
+        if self.expert.is_some() {
+            c.imitation.expert = self.expert.clone();
+        }
+        if self.dataset.is_some() {
+            c.imitation.dataset = self.dataset.clone();
+        }
+        if let Some(n) = self.iterations {
+            c.imitation.iterations = n;
         }
         Ok(c)
     }

@@ -302,6 +302,11 @@ impl Bc {
         sizes.extend(&config.hidden);
         sizes.push(actions);
         let net = relu_mlp(&sizes, &mut rng, device)?;
+        Self::from_net(net, config, rng, device)
+    }
+
+    /// Goes on training `net` (a resumed run's), with fresh Adam moments.
+    pub fn from_net(net: Mlp, config: &BcConfig, rng: SmallRng, device: &Device) -> Result<Bc> {
         Ok(Bc {
             opt: adam(net.vars(), config.lr)?,
             net,

@@ -50,6 +50,15 @@ impl Transitions {
         self.rewards.is_empty()
     }
 
+    /// Appends every transition of `other` (of the same widths).
+    pub fn append(&mut self, other: &Transitions) {
+        self.features.extend_from_slice(&other.features);
+        self.actions.extend_from_slice(&other.actions);
+        self.rewards.extend_from_slice(&other.rewards);
+        self.next_features.extend_from_slice(&other.next_features);
+        self.terminated.extend_from_slice(&other.terminated);
+    }
+
     /// Appends one transition.
     pub fn push(&mut self, features: &[f32], action: &[f32], reward: f32, next: &[f32], end: bool) {
         self.features.extend_from_slice(features);

@@ -289,3 +289,150 @@ pub fn decorrelation_lag(data: &Dataset, rows: &[usize], threshold: f64) -> usiz
     }
     50
 }
+
+/// Observations labelled with an expert's actions (`collect --expert`, the imitation
+/// learners' data), row-major: raw observations, so any encoder can read them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExpertData {
+    /// Width of an observation.
+    pub obs_dim: usize,
+    /// Width of an action.
+    pub act_dim: usize,
+    /// Raw observations, `rows x obs_dim`.
+    pub observations: Vec<f32>,
+    /// The expert's deterministic excitations in [0, 1], `rows x act_dim`.
+    pub actions: Vec<f32>,
+}
+
+impl ExpertData {
+    /// An empty set of the given widths.
+    pub fn new(obs_dim: usize, act_dim: usize) -> ExpertData {
+        ExpertData {
+            obs_dim,
+            act_dim,
+            ..ExpertData::default()
+        }
+    }
+
+    /// Rows.
+    pub fn len(&self) -> usize {
+        self.actions.len() / self.act_dim.max(1)
+    }
+
+    /// No rows.
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+
+    /// Appends one labelled observation.
+    pub fn push(&mut self, observation: &[f64], action: &[f64]) {
+        self.observations
+            .extend(observation.iter().map(|v| *v as f32));
+        self.actions.extend(action.iter().map(|v| *v as f32));
+    }
+
+    /// Appends every row of `other` (DAgger's aggregation).
+    pub fn append(&mut self, other: &ExpertData) {
+        self.observations.extend_from_slice(&other.observations);
+        self.actions.extend_from_slice(&other.actions);
+    }
+
+    /// Saves as safetensors with the tensors `observations` and `actions` (atomic).
+    pub fn save(&self, path: &std::path::Path) -> anyhow::Result<()> {
+        let cpu = candle_core::Device::Cpu;
+        let t = |v: &[f32], w: usize| candle_core::Tensor::from_slice(v, (self.len(), w), &cpu);
+        crate::learn::checkpoint::save_tensors(
+            path,
+            vec![
+                ("observations".into(), t(&self.observations, self.obs_dim)?),
+                ("actions".into(), t(&self.actions, self.act_dim)?),
+            ],
+        )
+    }
+
+    /// Loads a file written by [`ExpertData::save`], refusing mismatched or non-finite tensors.
+    pub fn load(path: &std::path::Path) -> anyhow::Result<ExpertData> {
+        use anyhow::Context;
+        let map = candle_core::safetensors::load(path, &candle_core::Device::Cpu)
+            .with_context(|| format!("{}: not a readable expert dataset", path.display()))?;
+        let matrix = |name: &str| -> anyhow::Result<(usize, usize, Vec<f32>)> {
+            let t = map
+                .get(name)
+                .with_context(|| format!("{}: no \"{name}\" tensor", path.display()))?;
+            let (rows, width) = t
+                .dims2()
+                .with_context(|| format!("{}: {name} must be a matrix", path.display()))?;
+            let v: Vec<f32> = t
+                .to_dtype(candle_core::DType::F32)?
+                .flatten_all()?
+                .to_vec1()?;
+            if v.iter().any(|x| !x.is_finite()) {
+                anyhow::bail!("{}: {name} holds non-finite values", path.display());
+            }
+            Ok((rows, width, v))
+        };
+        let (rows, obs_dim, observations) = matrix("observations")?;
+        let (arows, act_dim, actions) = matrix("actions")?;
+        if rows != arows || rows == 0 {
+            anyhow::bail!(
+                "{}: {rows} observations and {arows} actions (they must match, and not be 0)",
+                path.display()
+            );
+        }
+        Ok(ExpertData {
+            obs_dim,
+            act_dim,
+            observations,
+            actions,
+        })
+    }
+}
+
+/// An expert: a trained run's encoder and deterministic policy, acting on raw observations.
+pub struct Expert {
+    /// The run's policy.
+    pub policy: crate::learn::snapshot::PolicySnapshot,
+    /// The run's environment settings (its observation layout).
+    pub env: EnvConfig,
+    /// Observation values it reads.
+    pub obs_dim: usize,
+}
+
+impl Expert {
+    /// Loads the run folder `dir` as an expert.
+    pub fn load(dir: &std::path::Path) -> anyhow::Result<Expert> {
+        use anyhow::Context;
+        let (config, ppo) = super::folder::load_policy(dir)
+            .with_context(|| format!("the expert {}", dir.display()))?;
+        Ok(Expert {
+            obs_dim: ppo.encoder.input_size(),
+            policy: crate::learn::snapshot::PolicySnapshot::from_networks(&ppo.encoder, &ppo.net)?,
+            env: config.env,
+        })
+    }
+
+    /// The expert's deterministic excitations for one raw observation.
+    pub fn act(&self, raw: &[f64]) -> Vec<f64> {
+        self.policy.act(raw)
+    }
+}
+
+/// `steps` steps of the expert acting in its own environment (episodes from its initial
+/// states, reset when they end), each observation labelled with the expert's action.
+pub fn collect_expert(expert: &Expert, steps: usize, seed: u64) -> anyhow::Result<ExpertData> {
+    if steps == 0 || steps > 100_000_000 {
+        anyhow::bail!("collect --expert needs between 1 and 100,000,000 steps, got {steps}");
+    }
+    let mut env = WalkEnv::new(expert.env.clone(), seed)?;
+    env.reset();
+    let mut data = ExpertData::new(env.observation_size(), env.action_size());
+    for _ in 0..steps {
+        let action = expert.act(env.observation());
+        data.push(env.observation(), &action);
+        let step = env.step(&action)?;
+        if step.terminated || step.truncated {
+            env.reset();
+        }
+    }
+    Ok(data)
+}

@@ -393,6 +393,7 @@ pub fn load_policy(run_dir: &Path) -> Result<(RunConfig, Ppo)> {
             encoder.input_size()
         );
     }
+    let learnt = deployable_network(&config, encoder.output_size(), actions, &device)?;
     let mut ppo = Ppo::new(
         encoder,
         actions,
@@ -400,9 +401,49 @@ pub fn load_policy(run_dir: &Path) -> Result<(RunConfig, Ppo)> {
         config.ppo.clone(),
         &device,
     )?;
+    if let Some(net) = learnt {
+        ppo.net = net;
+        ppo.invalidate_cache();
+    }
     checkpoint::load(&ckpt.join("policy.safetensors"), &ppo.net.named(), &device)?;
     ppo.mode = EncoderMode::Frozen;
     Ok((config, ppo))
+}
+
+/// The shape of the network a non-PPO run deploys (its checkpoint's `policy.safetensors`;
+/// `None` for PPO, whose networks `Ppo::new` builds): SAC/TD3/DDPG's actor and BC's MLP with
+/// their ReLU layers squashed to [0, 1], ridge's one linear layer clipped to it. The weights
+/// are placeholders for the checkpoint's.
+pub fn deployable_network(
+    config: &RunConfig,
+    features: usize,
+    actions: usize,
+    device: &candle_core::Device,
+) -> Result<Option<crate::learn::policy::ActorCritic>> {
+    use crate::learn::distribution::ActionDistribution;
+    use crate::train::run::Algo;
+    let (hidden, distribution) = match config.algo {
+        Algo::Ppo => return Ok(None),
+        Algo::Sac | Algo::Td3 | Algo::Ddpg => (
+            config.off_policy_config().hidden,
+            ActionDistribution::SquashedGaussian,
+        ),
+        Algo::Bc | Algo::Dagger => (
+            config.imitation.bc.hidden.clone(),
+            ActionDistribution::SquashedGaussian,
+        ),
+        Algo::Ridge => (Vec::new(), ActionDistribution::ClippedGaussian),
+    };
+    let mut sizes = vec![features];
+    sizes.extend(hidden);
+    sizes.push(actions);
+    let mut rng = rand::SeedableRng::seed_from_u64(0);
+    let mlp = crate::learn::offpolicy::relu_mlp(&sizes, &mut rng, device)?;
+    Ok(Some(crate::learn::policy::ActorCritic::deployable(
+        mlp,
+        distribution,
+        device,
+    )?))
 }
 
 /// Reads the run state a checkpoint folder holds (`state.ron`, written last).
@@ -422,6 +463,11 @@ pub fn save_checkpoint(dir: &Path, ppo: &Ppo, state: RunState) -> Result<()> {
         checkpoint::save_tensors(&dir.join("optimizer.safetensors"), optimizer)?;
     }
     ppo.encoder.save(dir, None)?;
+    save_state(dir, state)
+}
+
+/// Writes a checkpoint's `state.ron` (atomically; last, since it marks the folder complete).
+pub fn save_state(dir: &Path, state: RunState) -> Result<()> {
     let text = ron::ser::to_string_pretty(&state, ron::ser::PrettyConfig::default())?;
     crate::util::write_atomic(&dir.join("state.ron"), text.as_bytes())?;
     Ok(())

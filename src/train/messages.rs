@@ -10,6 +10,8 @@ pub enum WorkerCommand {
     Reset,
     /// Collect one rollout of the worker's environments with this policy and report it.
     Rollout(RolloutRequest),
+    /// Step the worker's environments with an off-policy actor and report the transitions.
+    Explore(ExploreRequest),
     /// End the thread.
     Stop,
 }
@@ -26,6 +28,18 @@ pub struct RolloutRequest {
     pub gamma: f64,
 }
 
+/// What an off-policy collection phase needs: the actor (shared, read-only), the steps per
+/// environment, and whether to act uniformly at random (before learning starts).
+#[derive(Debug, Clone)]
+pub struct ExploreRequest {
+    /// The learner's actor as of the last gradient step, with the frozen encoder.
+    pub policy: std::sync::Arc<crate::learn::offpolicy::explore::ExplorationPolicy>,
+    /// Steps per environment.
+    pub n_steps: usize,
+    /// Uniform random actions instead of the actor's.
+    pub random: bool,
+}
+
 /// Worker -> learner: a rollout of the worker's environments (time-major: row `t * envs + j`
 /// is step `t` of the worker's `j`-th environment), or an acknowledgement of `Reset`.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +50,8 @@ pub struct WorkerReply {
     pub steps: usize,
     /// The worker's environments' rollout (its own `n_envs`).
     pub buffer: crate::learn::rollout::RolloutBuffer,
+    /// The worker's transitions of an off-policy phase (step-major, then environment).
+    pub transitions: crate::learn::replay::Transitions,
     /// Episodes that ended, with the step and the worker-local environment where they ended.
     pub episodes: Vec<(usize, usize, EpisodeInfo)>,
     /// Set when a worker failed (the message says why).
@@ -74,6 +90,25 @@ pub struct UpdateMetrics {
     pub rollout_seconds: f64,
     /// Seconds spent learning.
     pub update_seconds: f64,
+    /// SAC's entropy coefficient after this row's gradient steps (NaN for other methods).
+    pub ent_coef: f64,
+    /// Imitation: the held-out MSE of the learner's actions against the expert's (NaN for
+    /// other methods).
+    pub test_mse: f64,
+    /// Imitation: the held-out R^2 (NaN for other methods).
+    pub test_r2: f64,
+}
+
+impl UpdateMetrics {
+    /// A row with the method-specific columns (entropy coefficient, test scores) unset.
+    pub fn blank() -> UpdateMetrics {
+        UpdateMetrics {
+            ent_coef: f64::NAN,
+            test_mse: f64::NAN,
+            test_r2: f64::NAN,
+            ..UpdateMetrics::default()
+        }
+    }
 }
 
 /// Learner -> watchers.

@@ -17,7 +17,7 @@ pub type Column = (
 );
 
 /// The columns of `metrics.csv`, in file order.
-pub const COLUMNS: [Column; 16] = [
+pub const COLUMNS: [Column; 19] = [
     ("update", |m| m.update as f64, |m, v| m.update = v as usize),
     (
         "env_steps",
@@ -86,11 +86,14 @@ pub const COLUMNS: [Column; 16] = [
         |m| m.stats.approx_kl_last_epoch,
         |m, v| m.stats.approx_kl_last_epoch = v,
     ),
+    ("ent_coef", |m| m.ent_coef, |m, v| m.ent_coef = v),
+    ("test_mse", |m| m.test_mse, |m, v| m.test_mse = v),
+    ("test_r2", |m| m.test_r2, |m, v| m.test_r2 = v),
 ];
 
 impl UpdateMetrics {
     /// The CSV header: the names of [`COLUMNS`].
-    pub const HEADER: &'static str = "update,env_steps,mean_return,mean_duration,episodes,policy_loss,value_loss,entropy,approx_kl,clip_fraction,explained_variance,encoder_loss,steps_per_second,rollout_seconds,update_seconds,approx_kl_last_epoch";
+    pub const HEADER: &'static str = "update,env_steps,mean_return,mean_duration,episodes,policy_loss,value_loss,entropy,approx_kl,clip_fraction,explained_variance,encoder_loss,steps_per_second,rollout_seconds,update_seconds,approx_kl_last_epoch,ent_coef,test_mse,test_r2";
 
     /// One CSV line, the values of [`COLUMNS`] in order (counts print as integers, since an f64
     /// holding a whole number prints without a fraction).

@@ -4,9 +4,12 @@
 pub mod collect;
 pub mod eval;
 pub mod folder;
+pub mod imitate;
 pub mod messages;
 pub mod metrics;
+pub mod offpolicy;
 pub mod run;
+mod runner;
 pub mod session;
 pub mod sweep;
 pub mod trainer;

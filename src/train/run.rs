@@ -9,7 +9,111 @@ use serde::{Deserialize, Serialize};
 
 use crate::env::EnvConfig;
 use crate::learn::encoder::EncoderKind;
+use crate::learn::imitation::BcConfig;
+use crate::learn::offpolicy::{OffPolicyAlgo, OffPolicyConfig};
 use crate::learn::ppo::{EncoderMode, PpoConfig};
+
+/// The learning method of a run (SPEC section 8: the study's PPO and the other seeds' methods).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+pub enum Algo {
+    /// PPO with the imitation reward (the study's, the default).
+    #[default]
+    Ppo,
+    /// Soft actor-critic (seed 004).
+    Sac,
+    /// Twin delayed DDPG (seed 004).
+    Td3,
+    /// Deep deterministic policy gradient (seed 003's RL baseline).
+    Ddpg,
+    /// Behavioural cloning of an expert run (seeds 003 and 004).
+    Bc,
+    /// Dataset aggregation with an expert run (seed 003).
+    Dagger,
+    /// Ridge regression of the expert's actions, closed form (seed 004).
+    Ridge,
+}
+
+impl Algo {
+    /// The lower-case name used on the command line and in the app.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algo::Ppo => "ppo",
+            Algo::Sac => "sac",
+            Algo::Td3 => "td3",
+            Algo::Ddpg => "ddpg",
+            Algo::Bc => "bc",
+            Algo::Dagger => "dagger",
+            Algo::Ridge => "ridge",
+        }
+    }
+
+    /// Every method, in menu order.
+    pub const ALL: [Algo; 7] = [
+        Algo::Ppo,
+        Algo::Sac,
+        Algo::Td3,
+        Algo::Ddpg,
+        Algo::Bc,
+        Algo::Dagger,
+        Algo::Ridge,
+    ];
+
+    /// The off-policy learner, for SAC, TD3 and DDPG.
+    pub fn off_policy(self) -> Option<OffPolicyAlgo> {
+        match self {
+            Algo::Sac => Some(OffPolicyAlgo::Sac),
+            Algo::Td3 => Some(OffPolicyAlgo::Td3),
+            Algo::Ddpg => Some(OffPolicyAlgo::Ddpg),
+            _ => None,
+        }
+    }
+
+    /// Whether the method learns from an expert's actions (BC, DAgger, ridge).
+    pub fn imitates(self) -> bool {
+        matches!(self, Algo::Bc | Algo::Dagger | Algo::Ridge)
+    }
+}
+
+/// Settings of the imitation learners (BC, DAgger, ridge).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ImitationConfig {
+    /// The expert: a trained run folder (its deterministic policy labels the states).
+    pub expert: Option<PathBuf>,
+    /// A dataset written by `collect --expert` (otherwise `expert_steps` are collected).
+    pub dataset: Option<PathBuf>,
+    /// Expert steps to collect when no dataset is given.
+    pub expert_steps: usize,
+    /// Ridge's penalty (seed 004: 1).
+    pub lambda: f64,
+    /// Share of the dataset held out for the test MSE and R^2 (seed 004: 15 %).
+    pub test_fraction: f64,
+    /// The behavioural-cloning network and its training (BC and DAgger).
+    pub bc: BcConfig,
+    /// DAgger: iterations after the first fit (each rolls the learner out, labels its visits
+    /// with the expert, aggregates and retrains); BC: passes of `bc.epochs` epochs.
+    pub iterations: usize,
+    /// DAgger: learner steps per iteration.
+    pub steps_per_iteration: usize,
+    /// Evaluation episodes of the learner after each iteration (the metrics row's return).
+    pub eval_episodes: usize,
+}
+
+impl Default for ImitationConfig {
+    fn default() -> Self {
+        ImitationConfig {
+            expert: None,
+            dataset: None,
+            expert_steps: 20_000,
+            lambda: 1.0,
+            test_fraction: 0.15,
+            bc: BcConfig::default(),
+            iterations: 10,
+            steps_per_iteration: 2_000,
+            eval_episodes: 5,
+        }
+    }
+}
 
 /// Everything a run needs (saved as `config.ron` in the run folder).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +139,13 @@ pub struct RunConfig {
     /// its encoder and its policy and value networks, with fresh Adam moments and this run's
     /// own settings. The observation and action sizes must match.
     pub init_from: Option<PathBuf>,
+    /// The learning method (PPO unless told; folders from before this setting are PPO runs).
+    pub algo: Algo,
+    /// SAC / TD3 / DDPG settings (`None`: seed 004's for the chosen method, see
+    /// [`OffPolicyConfig::seed004`]).
+    pub off_policy: Option<OffPolicyConfig>,
+    /// BC / DAgger / ridge settings.
+    pub imitation: ImitationConfig,
 }
 
 impl Default for RunConfig {
@@ -49,15 +160,87 @@ impl Default for RunConfig {
             workers: 0,
             checkpoint_every: 10,
             init_from: None,
+            algo: Algo::Ppo,
+            off_policy: None,
+            imitation: ImitationConfig::default(),
         }
     }
 }
 
 impl RunConfig {
+    /// The off-policy settings in force: the run's own, or seed 004's for its method.
+    pub fn off_policy_config(&self) -> OffPolicyConfig {
+        self.off_policy.clone().unwrap_or_else(|| {
+            OffPolicyConfig::seed004(self.algo.off_policy().unwrap_or(OffPolicyAlgo::Td3))
+        })
+    }
+
+    /// Checks the method's own settings (PPO's are checked for every run).
+    fn validate_method(&self) -> Result<()> {
+        if self.algo != Algo::Ppo && self.init_from.is_some() {
+            anyhow::bail!(
+                "init_from (a warm start) is PPO's; {} starts fresh",
+                self.algo.name()
+            );
+        }
+        if self.algo.off_policy().is_some() {
+            self.off_policy_config()
+                .validate()
+                .map_err(anyhow::Error::msg)?;
+            if self.mode != EncoderMode::Frozen {
+                anyhow::bail!(
+                    "{} trains with a frozen encoder only (mode {} is PPO's)",
+                    self.algo.name(),
+                    self.mode.name()
+                );
+            }
+        }
+        if self.algo.imitates() {
+            let im = &self.imitation;
+            if im.expert.is_none() && im.dataset.is_none() {
+                anyhow::bail!(
+                    "{} needs an expert run (imitation.expert, --expert) or a dataset \
+                     (imitation.dataset, --dataset)",
+                    self.algo.name()
+                );
+            }
+            if self.algo == Algo::Dagger && im.expert.is_none() {
+                anyhow::bail!("dagger needs an expert run to label its visits (--expert)");
+            }
+            if self.mode != EncoderMode::Frozen {
+                anyhow::bail!("{} trains with a frozen encoder only", self.algo.name());
+            }
+            let b = &im.bc;
+            let ok = (1..=100_000_000).contains(&im.expert_steps)
+                && im.lambda.is_finite()
+                && im.lambda >= 0.0
+                && (0.0..1.0).contains(&im.test_fraction)
+                && !b.hidden.is_empty()
+                && b.hidden.iter().all(|h| (1..=4096).contains(h))
+                && b.lr.is_finite()
+                && b.lr > 0.0
+                && (1..=100_000).contains(&b.batch_size)
+                && (1..=100_000).contains(&b.epochs)
+                && (1..=100_000).contains(&im.iterations)
+                && (1..=100_000_000).contains(&im.steps_per_iteration)
+                && im.eval_episodes <= 10_000;
+            if !ok {
+                anyhow::bail!(
+                    "imitation settings out of range (expert_steps 1..1e8, lambda >= 0, \
+                     test_fraction in [0, 1), bc.hidden widths 1..4096, bc.lr > 0, \
+                     bc.batch_size and bc.epochs 1..1e5, iterations 1..1e5, \
+                     steps_per_iteration 1..1e8, eval_episodes <= 1e4): {im:?}"
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// Checks the configuration before anything starts (see [`PpoConfig::validate`]); the
     /// environment's numbers too, so a bad one is named rather than met as a hang or NaN.
     pub fn validate(&self) -> Result<()> {
         self.ppo.validate().map_err(anyhow::Error::msg)?;
+        self.validate_method()?;
         let env = &self.env;
         let sim = &env.sim;
         let check = |name: &str, v: f64, lo: f64, hi: f64| -> Result<()> {
@@ -170,7 +353,7 @@ pub struct RunState {
 }
 
 /// The settings of `given` that a resumed run does not take from it (it keeps `saved`'s; only
-/// `total_steps` can grow), each as `name given (run: saved)`.
+/// `total_steps` and an imitation run's `iterations` can grow), each as `name given (run: saved)`.
 pub fn ignored_settings(given: &RunConfig, saved: &RunConfig) -> Vec<String> {
     let mut out = Vec::new();
     let mut differs = |name: &str, a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| {
@@ -188,6 +371,13 @@ pub fn ignored_settings(given: &RunConfig, saved: &RunConfig) -> Vec<String> {
     differs("distribution", &g.distribution, &s.distribution);
     differs("target-kl", &g.target_kl, &s.target_kl);
     differs("init-from", &given.init_from, &saved.init_from);
+    differs("algo", &given.algo, &saved.algo);
+    differs("off-policy settings", &given.off_policy, &saved.off_policy);
+    let given_imitation = ImitationConfig {
+        iterations: saved.imitation.iterations,
+        ..given.imitation.clone()
+    };
+    differs("imitation settings", &given_imitation, &saved.imitation);
     let other_ppo = PpoConfig {
         seed: s.seed,
         n_envs: s.n_envs,

@@ -9,10 +9,10 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use crossbeam_channel::{Receiver, Sender};
 
-use super::folder::{load_state, save_checkpoint, RunFolder};
+use super::folder::{save_checkpoint, RunFolder};
 use super::messages::{Control, EpisodeInfo, Event, UpdateMetrics};
-use super::metrics::upgrade_metrics;
-use super::run::{encoder_kind, ignored_settings, parse_run_folder_config, RunConfig, RunState};
+use super::run::{encoder_kind, Algo, RunConfig, RunState};
+use super::runner::{mean_of, Run};
 use super::workers::WorkerPool;
 use crate::env::EnvConfig;
 use crate::learn::checkpoint;
@@ -20,17 +20,28 @@ use crate::learn::encoder::{Encoder, EncoderKind, Normalizer};
 use crate::learn::ppo::{EncoderMode, Ppo, UpdateStats};
 use crate::learn::rollout::RolloutBuffer;
 
-/// Runs (or resumes) training into `dir`. Events go to `events` (dropped if nobody listens);
-/// `control` can pause, checkpoint or stop it. Returns the final state.
+/// Runs (or resumes) training into `dir` with the run's method (PPO, SAC/TD3/DDPG or
+/// BC/DAgger/ridge). Events go to `events` (dropped if nobody listens); `control` can pause,
+/// checkpoint or stop it. Returns the final state.
 pub fn train(
     config: RunConfig,
     dir: &Path,
     events: Option<Sender<Event>>,
     control: Option<Receiver<Control>>,
 ) -> Result<RunState> {
-    let mut t = Trainer::open(config, dir, events, control)?;
+    let run = Run::open(config, dir, events, control)?;
+    match run.config.algo {
+        Algo::Ppo => train_ppo(run),
+        a if a.off_policy().is_some() => super::offpolicy::train(run),
+        _ => super::imitate::train(run),
+    }
+}
+
+/// PPO's loop.
+fn train_ppo(run: Run) -> Result<RunState> {
+    let mut t = Trainer::new(run)?;
     let mut stopped = false;
-    while t.state.env_steps < t.config.total_steps && !stopped {
+    while t.run.state.env_steps < t.run.config.total_steps && !stopped {
         let started = Instant::now();
         // 1. A rollout with the current policy (none when a stop came during it).
         let Some((mut rollout, episodes)) = t.collect()? else {
@@ -39,15 +50,15 @@ pub fn train(
         };
         let rollout_seconds = started.elapsed().as_secs_f64();
         // 2. GAE advantages and returns.
-        let ppo = &t.config.ppo;
+        let ppo = &t.run.config.ppo;
         rollout.compute_returns_and_advantage(ppo.gamma, ppo.gae_lambda);
         // 3. The update.
         let update_started = Instant::now();
         let stats = t.update(&rollout)?;
         // 4. A metrics row.
         let metrics = UpdateMetrics {
-            update: t.state.updates,
-            env_steps: t.state.env_steps,
+            update: t.run.state.updates,
+            env_steps: t.run.state.env_steps,
             mean_return: mean_of(&episodes, |e| e.ret),
             mean_duration: mean_of(&episodes, |e| e.duration),
             episodes: episodes.len(),
@@ -55,68 +66,33 @@ pub fn train(
             steps_per_second: rollout.rows() as f64 / started.elapsed().as_secs_f64(),
             rollout_seconds,
             update_seconds: update_started.elapsed().as_secs_f64(),
+            ..UpdateMetrics::blank()
         };
-        t.log(&metrics)?;
+        let ppo = &mut t.ppo;
+        t.run
+            .log(&metrics, || Ok(ppo.rollout_policy()?.snapshot()))?;
         // 5. A checkpoint when due, asked for, or stopping.
-        stopped = t.poll_stop();
-        t.checkpoint_if_due(stopped)?;
+        stopped = t.run.poll_stop();
+        let ppo = &t.ppo;
+        t.run
+            .checkpoint_if_due(stopped, |d, state| save_checkpoint(d, ppo, state))?;
     }
-    t.send(Event::Finished(
-        if stopped { "stopped" } else { "done" }.into(),
-    ));
-    Ok(t.state)
+    Ok(t.run.finish(stopped))
 }
 
-/// Sends an event to whoever listens (dropped when nobody does or the channel is full: the
-/// learner never waits for a watcher).
-fn send_to(events: &Option<Sender<Event>>, e: Event) {
-    if let Some(tx) = events {
-        let _ = tx.try_send(e);
-    }
-}
-
-/// What the loop carries between updates.
+/// What PPO's loop carries between updates.
 struct Trainer {
-    folder: RunFolder,
-    config: RunConfig,
-    state: RunState,
+    run: Run,
     pool: WorkerPool,
     ppo: Ppo,
-    events: Option<Sender<Event>>,
-    control: Option<Receiver<Control>>,
-    /// Checkpoint requests seen during a rollout, served at the end of its update.
-    deferred: Vec<Control>,
-    /// Mean training returns since the last checkpoint (for `best/`).
-    window: Vec<f64>,
 }
 
 impl Trainer {
-    /// Opens (or resumes) the run folder and builds the worker pool and the learner.
-    fn open(
-        config: RunConfig,
-        dir: &Path,
-        events: Option<Sender<Event>>,
-        control: Option<Receiver<Control>>,
-    ) -> Result<Trainer> {
-        let (folder, config, state) = open_run(config, dir, &|e| send_to(&events, e))?;
-        let (pool, ppo) = build_learner(&config, &folder, state)?;
+    /// Builds the worker pool and the learner for an opened run.
+    fn new(run: Run) -> Result<Trainer> {
+        let (pool, ppo) = build_learner(&run.config, &run.folder, run.state)?;
         pool.reset()?;
-        Ok(Trainer {
-            folder,
-            config,
-            state,
-            pool,
-            ppo,
-            events,
-            control,
-            deferred: Vec::new(),
-            window: Vec::new(),
-        })
-    }
-
-    /// Sends an event to whoever listens.
-    fn send(&self, e: Event) {
-        send_to(&self.events, e);
+        Ok(Trainer { run, pool, ppo })
     }
 
     /// One rollout of `n_steps` per environment with the current policy, serving pause, stop
@@ -125,21 +101,21 @@ impl Trainer {
     fn collect(&mut self) -> Result<Option<(RolloutBuffer, Vec<EpisodeInfo>)>> {
         let rollout = self.pool.rollout(
             self.ppo.rollout_policy()?,
-            self.config.ppo.n_steps,
-            self.config.ppo.gamma,
-            self.control.as_ref(),
-            &mut self.deferred,
+            self.run.config.ppo.n_steps,
+            self.run.config.ppo.gamma,
+            self.run.control.as_ref(),
+            &mut self.run.deferred,
         )?;
         let mut stop = rollout.is_none();
         if !stop && self.pool.is_paused() {
             // Paused during the rollout: hold here until resumed (or stopped).
-            if let Some(c) = &self.control {
-                stop = poll_control(c, &mut self.deferred, true);
-            }
+            stop = self.run.hold_paused();
             self.pool.resume();
         }
         if stop {
-            self.write_checkpoint()?;
+            let ppo = &self.ppo;
+            self.run
+                .write_checkpoint(|d, state| save_checkpoint(d, ppo, state))?;
             return Ok(None);
         }
         Ok(rollout)
@@ -153,74 +129,14 @@ impl Trainer {
             anyhow::bail!(
                 "update {}: the losses became non-finite (policy {}, value {}); the run stops \
                  and keeps its last checkpoint",
-                self.state.updates + 1,
+                self.run.state.updates + 1,
                 stats.policy_loss,
                 stats.value_loss
             );
         }
-        self.state.updates += 1;
-        self.state.env_steps += rollout.rows() as u64;
+        self.run.state.updates += 1;
+        self.run.state.env_steps += rollout.rows() as u64;
         Ok(stats)
-    }
-
-    /// Appends the row to `metrics.csv` and tells the watchers, with the policy that the next
-    /// rollout acts with (its plain copy is built once for both).
-    fn log(&mut self, metrics: &UpdateMetrics) -> Result<()> {
-        self.folder.append_metrics(metrics)?;
-        self.send(Event::Update(*metrics));
-        if self.events.is_some() {
-            match self.ppo.rollout_policy() {
-                Ok(p) => self.send(Event::Policy(Box::new(p.snapshot()))),
-                Err(e) => self.send(Event::Log(format!("policy snapshot failed: {e}"))),
-            }
-        }
-        if metrics.mean_return.is_finite() {
-            self.window.push(metrics.mean_return);
-        }
-        Ok(())
-    }
-
-    /// Whether a stop has been asked for since the rollout (pending checkpoint requests are
-    /// kept for [`Self::checkpoint_if_due`]).
-    fn poll_stop(&mut self) -> bool {
-        match &self.control {
-            Some(c) => poll_control(c, &mut self.deferred, false),
-            None => false,
-        }
-    }
-
-    /// Writes a checkpoint when one was asked for, when stopping, every `checkpoint_every`
-    /// updates and at the end; keeps it as `best/` when the mean training return since the
-    /// last checkpoint is the best so far.
-    fn checkpoint_if_due(&mut self, stopping: bool) -> Result<()> {
-        let requested = self.deferred.drain(..).any(|m| m == Control::Checkpoint);
-        let state = self.state;
-        if !(requested
-            || stopping
-            || state.updates % self.config.checkpoint_every.max(1) == 0
-            || state.env_steps >= self.config.total_steps)
-        {
-            return Ok(());
-        }
-        let window = std::mem::take(&mut self.window);
-        let recent = window.iter().sum::<f64>() / window.len().max(1) as f64;
-        let best = !window.is_empty() && (state.best_update == 0 || recent > state.best_return);
-        if best {
-            self.state.best_return = recent;
-            self.state.best_update = state.updates;
-        }
-        self.write_checkpoint()?;
-        if best {
-            self.folder.keep_as_best()?;
-        }
-        Ok(())
-    }
-
-    /// Writes the learner and the state as the folder's checkpoint, as one unit.
-    fn write_checkpoint(&self) -> Result<()> {
-        let (ppo, state) = (&self.ppo, self.state);
-        self.folder
-            .write_checkpoint(|d| save_checkpoint(d, ppo, state))
     }
 }
 
@@ -279,62 +195,23 @@ fn statistics(env: &EnvConfig) -> Result<Normalizer> {
     Ok(Normalizer::fit(&data.observations, data.obs_dim))
 }
 
-/// Opens the run folder: a new run validates `config` and saves it; a resumed one takes its
-/// own `config.ron` (only `total_steps` can grow) and the checkpoint's state, and says which
-/// given settings it ignores. `metrics.csv` is cut back to the checkpoint.
-fn open_run(
-    config: RunConfig,
-    dir: &Path,
-    send: &dyn Fn(Event),
-) -> Result<(RunFolder, RunConfig, RunState)> {
-    if !super::folder::holds_checkpoint(dir) {
-        // A new run: refuse a bad configuration before the folder exists.
-        config.validate().context("run configuration")?;
-    }
-    let (folder, recovery) = RunFolder::open(dir)?;
-    for line in &recovery.repairs {
-        send(Event::Log(format!("{}: {line}", dir.display())));
-    }
-    let (config, state) = if folder.has_checkpoint() {
-        let text = std::fs::read_to_string(dir.join("config.ron"))
-            .context("resuming: reading config.ron")?;
-        let saved = parse_run_folder_config(&text).context("resuming: config.ron is malformed")?;
-        let st = load_state(&folder.checkpoint_dir()).context("resuming")?;
-        let saved = RunConfig {
-            total_steps: config.total_steps.max(saved.total_steps),
-            ..saved
-        };
-        send(Event::Log(format!(
-            "resuming {} at update {} ({} steps of {})",
-            dir.display(),
-            st.updates,
-            st.env_steps,
-            saved.total_steps
-        )));
-        let ignored = ignored_settings(&config, &saved);
-        if !ignored.is_empty() {
-            send(Event::Log(format!(
-                "resuming keeps the run's own settings; ignored: {}",
-                ignored.join(", ")
-            )));
-        }
-        (saved, st)
+/// The worker pool of a run (`workers` threads, 0: one per core), checked against the
+/// encoder's input width.
+pub(super) fn spawn_pool(config: &RunConfig, encoder: &Encoder) -> Result<WorkerPool> {
+    let workers = if config.workers == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
-        let text = ron::ser::to_string_pretty(&config, ron::ser::PrettyConfig::default())?;
-        crate::util::write_atomic(&dir.join("config.ron"), text.as_bytes())?;
-        (config, RunState::default())
+        config.workers
     };
-    config
-        .validate()
-        .with_context(|| format!("run configuration of {}", dir.display()))?;
-    let dropped = folder.prepare_metrics(state.updates as u64, upgrade_metrics)?;
-    if dropped > 0 {
-        send(Event::Log(format!(
-            "metrics.csv: dropped {dropped} rows written after the checkpoint of update {}",
-            state.updates
-        )));
+    let pool = WorkerPool::spawn(&config.env, config.ppo.n_envs, workers, config.ppo.seed)?;
+    if encoder.input_size() != pool.obs_dim {
+        anyhow::bail!(
+            "the encoder takes {} observation values, the environment gives {}",
+            encoder.input_size(),
+            pool.obs_dim
+        );
     }
-    Ok((folder, config, state))
+    Ok(pool)
 }
 
 /// The worker pool and the learner: a new run's encoder from the fitted ones, a resumed run's
@@ -362,19 +239,7 @@ fn build_learner(
         })?,
         None => make_encoder(config, &device)?,
     };
-    let workers = if config.workers == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        config.workers
-    };
-    let pool = WorkerPool::spawn(&config.env, config.ppo.n_envs, workers, config.ppo.seed)?;
-    if encoder.input_size() != pool.obs_dim {
-        anyhow::bail!(
-            "the encoder takes {} observation values, the environment gives {}",
-            encoder.input_size(),
-            pool.obs_dim
-        );
-    }
+    let pool = spawn_pool(config, &encoder)?;
     let mut ppo = Ppo::new(
         encoder,
         pool.act_dim,
@@ -397,43 +262,4 @@ fn build_learner(
         }
     }
     Ok((pool, ppo))
-}
-
-/// The mean of `f` over the episodes (NaN when none ended).
-fn mean_of(
-    episodes: &[super::messages::EpisodeInfo],
-    f: fn(&super::messages::EpisodeInfo) -> f64,
-) -> f64 {
-    if episodes.is_empty() {
-        f64::NAN
-    } else {
-        episodes.iter().map(f).sum::<f64>() / episodes.len() as f64
-    }
-}
-
-/// Reads pending control messages: returns whether to stop; checkpoint requests go to `deferred`.
-/// On `Pause` (or from the start when `paused`) it blocks (no busy wait) until `Resume` or
-/// `Stop`, or until the sender is gone.
-fn poll_control(control: &Receiver<Control>, deferred: &mut Vec<Control>, paused: bool) -> bool {
-    let mut paused = paused;
-    loop {
-        let msg = if paused {
-            match control.recv() {
-                Ok(m) => m,
-                Err(_) => return true,
-            }
-        } else {
-            match control.try_recv() {
-                Ok(m) => m,
-                Err(crossbeam_channel::TryRecvError::Empty) => return false,
-                Err(crossbeam_channel::TryRecvError::Disconnected) => return false,
-            }
-        };
-        match msg {
-            Control::Stop => return true,
-            Control::Checkpoint => deferred.push(Control::Checkpoint),
-            Control::Pause => paused = true,
-            Control::Resume => paused = false,
-        }
-    }
 }

@@ -12,8 +12,12 @@ use crossbeam_channel::{Receiver, Sender};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 
-use super::messages::{Control, EpisodeInfo, RolloutRequest, WorkerCommand, WorkerReply};
+use super::messages::{
+    Control, EpisodeInfo, ExploreRequest, RolloutRequest, WorkerCommand, WorkerReply,
+};
 use crate::env::{EnvConfig, WalkEnv};
+use crate::learn::offpolicy::explore::ExplorationPolicy;
+use crate::learn::replay::Transitions;
 use crate::learn::rollout::RolloutBuffer;
 use crate::learn::snapshot::RolloutPolicy;
 
@@ -153,15 +157,81 @@ impl WorkerPool {
         policy: Arc<RolloutPolicy>,
         n_steps: usize,
         gamma: f64,
-        mut control: Option<&Receiver<Control>>,
+        control: Option<&Receiver<Control>>,
         deferred: &mut Vec<Control>,
     ) -> anyhow::Result<Option<(RolloutBuffer, Vec<EpisodeInfo>)>> {
-        for c in &self.commands {
-            c.send(WorkerCommand::Rollout(RolloutRequest {
-                policy: policy.clone(),
-                n_steps,
-                gamma,
-            }))?;
+        let request = RolloutRequest {
+            policy,
+            n_steps,
+            gamma,
+        };
+        let parts = self.gather(
+            |_| WorkerCommand::Rollout(request.clone()),
+            n_steps,
+            control,
+            deferred,
+        )?;
+        Ok(parts.map(Self::assemble))
+    }
+
+    /// Steps every environment `n_steps` times with an off-policy actor (uniformly random
+    /// actions when `random`), serving `control` as [`WorkerPool::rollout`] does. The
+    /// transitions come back in worker (environment) order, the episodes that ended ordered
+    /// by step, then environment; `Ok(None)` when stopped.
+    pub fn explore(
+        &self,
+        policy: Arc<ExplorationPolicy>,
+        n_steps: usize,
+        random: bool,
+        control: Option<&Receiver<Control>>,
+        deferred: &mut Vec<Control>,
+    ) -> anyhow::Result<Option<(Transitions, Vec<EpisodeInfo>)>> {
+        let request = ExploreRequest {
+            policy,
+            n_steps,
+            random,
+        };
+        let Some(parts) = self.gather(
+            |_| WorkerCommand::Explore(request.clone()),
+            n_steps,
+            control,
+            deferred,
+        )?
+        else {
+            return Ok(None);
+        };
+        let mut episodes = Vec::new();
+        let mut first = 0;
+        let mut all = Transitions::new(0, 0);
+        for (w, p) in parts.into_iter().enumerate() {
+            episodes.extend(p.episodes.iter().map(|(t, j, e)| (*t, first + j, *e)));
+            first += self.envs_per_worker[w];
+            if all.is_empty() {
+                all = p.transitions;
+            } else {
+                all.append(&p.transitions);
+            }
+        }
+        episodes.sort_by_key(|(t, e, _)| (*t, *e));
+        Ok(Some((
+            all,
+            episodes.into_iter().map(|(_, _, e)| e).collect(),
+        )))
+    }
+
+    /// Sends each worker its command and collects the replies in worker order, serving
+    /// `control` meanwhile: `Pause` holds the workers at their next step until `Resume`,
+    /// `Stop` cancels (`Ok(None)`, as is a reply with fewer than `n_steps` steps),
+    /// `Checkpoint` is passed on in `deferred`.
+    fn gather(
+        &self,
+        command: impl Fn(usize) -> WorkerCommand,
+        n_steps: usize,
+        mut control: Option<&Receiver<Control>>,
+        deferred: &mut Vec<Control>,
+    ) -> anyhow::Result<Option<Vec<WorkerReply>>> {
+        for (w, c) in self.commands.iter().enumerate() {
+            c.send(command(w))?;
         }
         let mut parts: Vec<Option<WorkerReply>> = vec![None; self.commands.len()];
         let mut received = 0;
@@ -197,7 +267,7 @@ impl WorkerPool {
         if cancelled || parts.iter().flatten().any(|p| p.steps < n_steps) {
             return Ok(None);
         }
-        Ok(Some(Self::assemble(parts.into_iter().flatten().collect())))
+        Ok(Some(parts.into_iter().flatten().collect()))
     }
 
     /// Whether a `Pause` is in force (the learner should wait before its update).
@@ -289,6 +359,12 @@ fn worker_loop(
                     Err(e) => return fail(e),
                 }
             }
+            WorkerCommand::Explore(request) => {
+                match explore(worker, &mut envs, &mut rngs, &mut returns, &request, &gate) {
+                    Ok(r) => r,
+                    Err(e) => return fail(e),
+                }
+            }
         };
         if replies.send(reply).is_err() {
             return;
@@ -369,5 +445,64 @@ fn rollout(
         reply.steps = t + 1;
     }
     buffer.last_values = policy.values(&obs, n);
+    Ok(reply)
+}
+
+/// One off-policy phase of this worker's environments: each acts on its features (encoded
+/// once per step), steps, and records `(features, action in [-1, 1], reward, next features,
+/// fell)`; the environment gets `(a + 1) / 2`. A finished episode's next features are its last
+/// ones; the environment then resets.
+fn explore(
+    worker: usize,
+    envs: &mut [WalkEnv],
+    rngs: &mut [SmallRng],
+    returns: &mut [f64],
+    request: &ExploreRequest,
+    gate: &Gate,
+) -> Result<WorkerReply, String> {
+    let policy = &request.policy;
+    let k = policy.action_size();
+    let map = &policy.features;
+    let mut features: Vec<Vec<f32>> = envs.iter().map(|e| map.features(e.observation())).collect();
+    let width = features.first().map_or(0, Vec::len);
+    let mut reply = WorkerReply {
+        worker,
+        transitions: Transitions::new(width, k),
+        ..WorkerReply::default()
+    };
+    let mut action = vec![0f64; k];
+    for t in 0..request.n_steps {
+        if !gate.pass() {
+            return Ok(reply);
+        }
+        for (j, e) in envs.iter_mut().enumerate() {
+            let a = policy.act(&features[j], 1, &mut rngs[j], request.random);
+            for (x, v) in action.iter_mut().zip(&a) {
+                *x = (*v as f64 + 1.0) * 0.5;
+            }
+            let step = e.step(&action).map_err(|err| err.to_string())?;
+            returns[j] += step.reward;
+            let next = map.features(e.observation());
+            reply
+                .transitions
+                .push(&features[j], &a, step.reward as f32, &next, step.terminated);
+            features[j] = next;
+            if step.terminated || step.truncated {
+                reply.episodes.push((
+                    t,
+                    j,
+                    EpisodeInfo {
+                        ret: returns[j],
+                        length: e.episode_steps(),
+                        duration: e.sim().time(),
+                    },
+                ));
+                returns[j] = 0.0;
+                e.reset();
+                features[j] = map.features(e.observation());
+            }
+        }
+        reply.steps = t + 1;
+    }
     Ok(reply)
 }

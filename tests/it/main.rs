@@ -10,6 +10,7 @@ mod config;
 mod distribution;
 mod env;
 mod fuzz;
+mod learners;
 mod learning;
 mod live;
 mod opensim;

@@ -196,7 +196,9 @@ impl OffPolicyConfig {
 pub struct OffPolicyStats {
     /// Gradient steps taken.
     pub gradient_steps: usize,
-    /// Mean actor loss (over the steps that updated the actor).
+    /// Steps that updated the actor (fewer than `gradient_steps` with TD3's delay).
+    pub actor_steps: usize,
+    /// Mean actor loss (over the steps that updated the actor; NaN when none did).
     pub actor_loss: f64,
     /// Mean critic loss.
     pub critic_loss: f64,

@@ -178,6 +178,7 @@ impl OffPolicyLearner for Sac {
         let n = gradient_steps.max(1) as f64;
         Ok(OffPolicyStats {
             gradient_steps,
+            actor_steps: gradient_steps,
             critic_loss: sums[0] / n,
             actor_loss: sums[1] / n,
             entropy: sums[2] / n,

@@ -142,6 +142,7 @@ impl OffPolicyLearner for Td3 {
         }
         Ok(OffPolicyStats {
             gradient_steps,
+            actor_steps,
             critic_loss: critic / gradient_steps.max(1) as f64,
             actor_loss: if actor_steps > 0 {
                 actor / actor_steps as f64
