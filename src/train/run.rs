@@ -99,6 +99,35 @@ pub struct ImitationConfig {
     pub eval_episodes: usize,
 }
 
+impl ImitationConfig {
+    /// Refuses out-of-range or non-finite settings, naming the ranges.
+    pub fn validate(&self) -> Result<()> {
+        let b = &self.bc;
+        let ok = (1..=100_000_000).contains(&self.expert_steps)
+            && self.lambda.is_finite()
+            && self.lambda >= 0.0
+            && (0.0..1.0).contains(&self.test_fraction)
+            && !b.hidden.is_empty()
+            && b.hidden.iter().all(|h| (1..=4096).contains(h))
+            && b.lr.is_finite()
+            && b.lr > 0.0
+            && (1..=100_000).contains(&b.batch_size)
+            && (1..=100_000).contains(&b.epochs)
+            && (1..=100_000).contains(&self.iterations)
+            && (1..=100_000_000).contains(&self.steps_per_iteration)
+            && self.eval_episodes <= 10_000;
+        if !ok {
+            anyhow::bail!(
+                "imitation settings out of range (expert_steps 1..1e8, lambda >= 0, \
+                 test_fraction in [0, 1), bc.hidden widths 1..4096, bc.lr > 0, \
+                 bc.batch_size and bc.epochs 1..1e5, iterations 1..1e5, \
+                 steps_per_iteration 1..1e8, eval_episodes <= 1e4): {self:?}"
+            );
+        }
+        Ok(())
+    }
+}
+
 impl Default for ImitationConfig {
     fn default() -> Self {
         ImitationConfig {
@@ -175,25 +204,26 @@ impl RunConfig {
         })
     }
 
-    /// Checks the method's own settings (PPO's are checked for every run).
+    /// Checks the other methods' settings: their numbers always (a run folder holds no
+    /// non-finite or out-of-range value, whichever method it trains), what the chosen method
+    /// needs (an expert, a frozen encoder) when it is chosen.
     fn validate_method(&self) -> Result<()> {
+        if let Some(off) = &self.off_policy {
+            off.validate().map_err(anyhow::Error::msg)?;
+        }
+        self.imitation.validate()?;
         if self.algo != Algo::Ppo && self.init_from.is_some() {
             anyhow::bail!(
                 "init_from (a warm start) is PPO's; {} starts fresh",
                 self.algo.name()
             );
         }
-        if self.algo.off_policy().is_some() {
-            self.off_policy_config()
-                .validate()
-                .map_err(anyhow::Error::msg)?;
-            if self.mode != EncoderMode::Frozen {
-                anyhow::bail!(
-                    "{} trains with a frozen encoder only (mode {} is PPO's)",
-                    self.algo.name(),
-                    self.mode.name()
-                );
-            }
+        if self.algo != Algo::Ppo && self.mode != EncoderMode::Frozen {
+            anyhow::bail!(
+                "{} trains with a frozen encoder only (mode {} is PPO's)",
+                self.algo.name(),
+                self.mode.name()
+            );
         }
         if self.algo.imitates() {
             let im = &self.imitation;
@@ -206,31 +236,6 @@ impl RunConfig {
             }
             if self.algo == Algo::Dagger && im.expert.is_none() {
                 anyhow::bail!("dagger needs an expert run to label its visits (--expert)");
-            }
-            if self.mode != EncoderMode::Frozen {
-                anyhow::bail!("{} trains with a frozen encoder only", self.algo.name());
-            }
-            let b = &im.bc;
-            let ok = (1..=100_000_000).contains(&im.expert_steps)
-                && im.lambda.is_finite()
-                && im.lambda >= 0.0
-                && (0.0..1.0).contains(&im.test_fraction)
-                && !b.hidden.is_empty()
-                && b.hidden.iter().all(|h| (1..=4096).contains(h))
-                && b.lr.is_finite()
-                && b.lr > 0.0
-                && (1..=100_000).contains(&b.batch_size)
-                && (1..=100_000).contains(&b.epochs)
-                && (1..=100_000).contains(&im.iterations)
-                && (1..=100_000_000).contains(&im.steps_per_iteration)
-                && im.eval_episodes <= 10_000;
-            if !ok {
-                anyhow::bail!(
-                    "imitation settings out of range (expert_steps 1..1e8, lambda >= 0, \
-                     test_fraction in [0, 1), bc.hidden widths 1..4096, bc.lr > 0, \
-                     bc.batch_size and bc.epochs 1..1e5, iterations 1..1e5, \
-                     steps_per_iteration 1..1e8, eval_episodes <= 1e4): {im:?}"
-                );
             }
         }
         Ok(())
