@@ -14,7 +14,6 @@ use super::assets::ModelData;
 use super::{AppOptions, FrameSet};
 use crate::env::EnvConfig;
 use crate::learn::encoder::EncoderKind;
-use crate::train::run::Algo;
 use crate::learn::ppo::EncoderMode;
 use crate::learn::snapshot::PolicySnapshot;
 use crate::live::evaluator::{EvalCommand, Evaluator, EvaluatorConfig};
@@ -22,6 +21,7 @@ use crate::live::{Frame, Recording};
 use crate::train::folder::load_policy;
 use crate::train::messages::{Control, Event, UpdateMetrics};
 use crate::train::metrics::read_metrics;
+use crate::train::run::Algo;
 use crate::train::run::RunConfig;
 use crate::train::session::TrainingSession;
 

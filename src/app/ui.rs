@@ -456,7 +456,9 @@ fn method_picker(ui: &mut egui::Ui, state: &mut UiState) {
         ui.horizontal(|ui| {
             ui.label("expert run");
             ui.text_edit_singleline(&mut state.expert_path)
-                .on_hover_text("a trained run folder; train with its recipe (walk for the walk policy)");
+                .on_hover_text(
+                    "a trained run folder; train with its recipe (walk for the walk policy)",
+                );
         });
     }
 }

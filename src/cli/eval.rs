@@ -93,9 +93,10 @@ pub fn run(run_dir: &Path, options: &EvalOptions, json: Option<&Path>) -> Result
         println!("  (a deterministic policy from phase 0: every episode is the same one)");
     }
     println!(
-        "  mean duration {:.3} s, mean return {:.3}, falls {} of {}{}",
+        "  mean duration {:.3} s, mean return {:.3} (std {:.3}), falls {} of {}{}",
         r.mean_duration_s,
         r.mean_return,
+        r.std_return,
         r.falls,
         r.episodes,
         r.mean_time_to_fall_s

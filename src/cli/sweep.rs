@@ -21,6 +21,12 @@ pub struct SweepArgs {
     /// Seeds, one run per combination each.
     #[arg(long, value_delimiter = ',', default_value = "42,1,2")]
     pub seeds: Vec<u64>,
+    /// The learning method of every run (see `train --algo`).
+    #[arg(long, value_enum, default_value_t = crate::train::run::Algo::Ppo)]
+    pub algo: crate::train::run::Algo,
+    /// BC / DAgger / ridge: the trained run folder to imitate.
+    #[arg(long)]
+    pub expert: Option<PathBuf>,
     /// The recipe every run trains.
     #[arg(long, default_value = "study", value_parser = ["study", "walk"])]
     pub recipe: String,
@@ -75,6 +81,11 @@ impl SweepArgs {
             envs: self.envs,
             n_steps: self.n_steps,
             eval_episodes: self.eval_episodes,
+            algo: self.algo,
+            expert: self.expert.as_ref().map(|e| {
+                // The runs' train processes may start elsewhere (Slurm): name it absolutely.
+                std::path::absolute(e).unwrap_or_else(|_| e.clone())
+            }),
         }
     }
 

@@ -134,6 +134,9 @@ pub struct EvalReport {
     pub mean_time_to_fall_s: Option<f64>,
     /// Mean episode return.
     pub mean_return: f64,
+    /// Standard deviation of the episodes' returns (population, numpy's `std`; seed 003's
+    /// Table III reports mean and std over 25 rollouts).
+    pub std_return: f64,
     /// Mean forward (x) distance the pelvis travelled per episode (m).
     pub mean_distance_m: f64,
     /// Total distance over total time (m/s).
@@ -180,6 +183,7 @@ impl EvalReport {
             "tracking_losses": self.tracking_losses,
             "mean_time_to_tracking_loss_s": self.mean_time_to_tracking_loss_s.and_then(finite),
             "mean_return": finite(self.mean_return),
+            "std_return": finite(self.std_return),
             "mean_distance_m": finite(self.mean_distance_m),
             "mean_speed_m_s": finite(self.mean_speed_m_s),
             "foot_strikes": {
@@ -259,6 +263,8 @@ struct Sums {
     tracking_loss_time: f64,
     duration: f64,
     ret: f64,
+    /// Each finished episode's return.
+    returns: Vec<f64>,
     distance: f64,
     strikes: [usize; 2],
     step_times: [(f64, usize); 2],
@@ -334,6 +340,7 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
         tracking_loss_time: 0.0,
         duration: 0.0,
         ret: 0.0,
+        returns: Vec::new(),
         distance: 0.0,
         strikes: [0; 2],
         step_times: [(0.0, 0); 2],
@@ -418,6 +425,8 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
             }
             csv.push('\n');
             if step.terminated || step.truncated {
+                sums.returns
+                    .push(sums.ret - sums.returns.iter().sum::<f64>());
                 sums.duration += t;
                 if step.terminated {
                     sums.falls += 1;
@@ -434,6 +443,15 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
         }
     }
     Ok(report(options, &pairs, sums, csv))
+}
+
+/// Population standard deviation (NaN for none).
+fn std_dev(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / v.len() as f64).sqrt()
 }
 
 /// Averages the sums into the report.
@@ -475,6 +493,7 @@ fn report(
         mean_time_to_tracking_loss_s: (sums.tracking_losses > 0)
             .then(|| sums.tracking_loss_time / sums.tracking_losses as f64),
         mean_return: sums.ret / n,
+        std_return: std_dev(&sums.returns),
         mean_distance_m: sums.distance / n,
         mean_speed_m_s: if sums.duration > 0.0 {
             sums.distance / sums.duration

@@ -36,6 +36,12 @@ pub struct Sweep {
     pub n_steps: Option<usize>,
     /// Evaluation episodes after a run finishes (`eval --json`; 0: none).
     pub eval_episodes: usize,
+    /// The learning method of every run (PPO in sweeps from before this setting).
+    #[serde(default)]
+    pub algo: super::run::Algo,
+    /// The expert run folder that BC, DAgger and ridge imitate.
+    #[serde(default)]
+    pub expert: Option<PathBuf>,
 }
 
 /// One run of a sweep.
@@ -69,6 +75,9 @@ impl Sweep {
             bail!("--steps must be at least 1");
         }
         super::run::recipe(&self.recipe)?;
+        if self.algo.imitates() && self.expert.is_none() {
+            bail!("--algo {} needs --expert RUN", self.algo.name());
+        }
         Ok(())
     }
 
@@ -104,6 +113,12 @@ impl Sweep {
         .iter()
         .map(|s| s.to_string())
         .collect();
+        if self.algo != super::run::Algo::Ppo {
+            a.extend(["--algo".into(), self.algo.name().into()]);
+        }
+        if let Some(e) = &self.expert {
+            a.extend(["--expert".into(), e.display().to_string()]);
+        }
         if let Some(n) = self.envs {
             a.extend(["--envs".into(), n.to_string()]);
         }

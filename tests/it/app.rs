@@ -472,6 +472,8 @@ fn loading_a_sweep_folder_adds_its_bands_across_seeds() {
         envs: None,
         n_steps: None,
         eval_episodes: 0,
+        algo: Default::default(),
+        expert: None,
     };
     sweep.save(&dir).unwrap();
     for (seed, durations) in [(1, [1.0, 2.0]), (2, [3.0, 6.0])] {
@@ -524,4 +526,64 @@ fn the_follow_camera_jumps_to_a_new_episode_and_eases_along_a_walk() {
     let k = 1.0 - (-1.0f32).exp();
     assert!((eased.x - (14.0 + 0.1 * k)).abs() < 1e-5, "{eased}");
     assert_eq!((eased.y, eased.z), (0.9, 0.3));
+}
+
+#[test]
+fn the_method_picker_configures_runs_and_loaded_runs_show_their_method() {
+    use gaitscope::app::ui::UiState;
+    use gaitscope::train::run::{Algo, ImitationConfig, RunConfig};
+    // DAgger from the panel: the encoder is frozen whatever the mode radio says, and the
+    // expert is the folder typed in.
+    let mut state = UiState::default();
+    state.algo = Algo::Dagger;
+    state.mode = EncoderMode::Joint;
+    state.expert_path = " models/policies/walk ".into();
+    let c = state
+        .run_config()
+        .expect("the default configuration parses");
+    assert_eq!((c.algo, c.mode), (Algo::Dagger, EncoderMode::Frozen));
+    assert_eq!(
+        c.imitation.expert.as_deref(),
+        Some(std::path::Path::new("models/policies/walk"))
+    );
+    c.validate().unwrap();
+    // PPO keeps the chosen mode and needs no expert.
+    state.algo = Algo::Ppo;
+    let c = state.run_config().unwrap();
+    assert_eq!((c.algo, c.mode), (Algo::Ppo, EncoderMode::Joint));
+    assert!(c.imitation.expert.is_none());
+    // A ridge run folder loads beside the others with its method named.
+    let dir = common::temp_dir("app-ridge");
+    let run = dir.join("ridge-run");
+    let config = RunConfig {
+        algo: Algo::Ridge,
+        encoder: EncoderKind::None,
+        encoder_dir: Some(dir.join("no-encoders")),
+        imitation: ImitationConfig {
+            expert: Some(gaitscope::models_dir().join("policies/none")),
+            expert_steps: 300,
+            eval_episodes: 1,
+            ..ImitationConfig::default()
+        },
+        workers: 1,
+        ..RunConfig::default()
+    };
+    gaitscope::train::trainer::train(config, &run, None, None).unwrap();
+    let (mut app, _channels) = headless_app();
+    app.world_mut()
+        .write_message(UiCommand::LoadRun(run.clone()));
+    assert!(
+        update_until(&mut app, |w| w
+            .resource::<Runs>()
+            .runs
+            .iter()
+            .any(|r| r.label == "ridge-run")),
+        "{:?}",
+        app.world().resource::<Runs>().log
+    );
+    let runs = app.world().resource::<Runs>();
+    let view = runs.runs.iter().find(|r| r.label == "ridge-run").unwrap();
+    assert_eq!(view.algo, Algo::Ridge);
+    assert_eq!(view.metrics.len(), 1);
+    assert!(view.policy.is_some());
 }

@@ -93,6 +93,7 @@ fn off_policy_runs_write_metrics_and_checkpoints_resume_and_evaluate() {
         // eval acts with the deployable actor.
         let report = eval_one(&run);
         assert!(report.mean_return.is_finite() && report.mean_duration_s > 0.0);
+        assert_eq!(report.std_return, 0.0, "one episode has no spread");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -8,6 +8,7 @@ use std::process::Command;
 use gaitscope::learn::encoder::EncoderKind;
 use gaitscope::learn::ppo::EncoderMode;
 use gaitscope::train::metrics::read_metrics;
+use gaitscope::train::run::Algo;
 use gaitscope::train::sweep::{bands, mean_std, progress, sbatch_script, SlurmOptions, Sweep};
 
 use crate::common;
@@ -167,6 +168,8 @@ fn the_slurm_script_has_one_task_per_unfinished_run() {
         envs: None,
         n_steps: None,
         eval_episodes: 0,
+        algo: Algo::Bc,
+        expert: Some("/data/models/policies/walk".into()),
     };
     // One run is finished: its checkpoint holds all its steps.
     let done = dir.join("vae-s42/checkpoint");
@@ -200,6 +203,19 @@ fn the_slurm_script_has_one_task_per_unfinished_run() {
         assert!(script.contains(line), "{line} missing:\n{script}");
     }
     assert!(script.contains("--encoder vae --mode frozen --seed 7 --steps 1000"));
+    // Every task trains the sweep's method with its expert.
+    assert!(
+        script.contains("--algo bc --expert /data/models/policies/walk"),
+        "{script}"
+    );
+    let mut ppo = sweep.clone();
+    ppo.algo = Algo::Ppo;
+    ppo.expert = None;
+    let ppo_args = ppo.train_args(&pending[0], &dir).join(" ");
+    assert!(!ppo_args.contains("--algo"), "{ppo_args}");
+    let mut no_expert = sweep.clone();
+    no_expert.expert = None;
+    assert!(no_expert.validate().is_err());
     assert!(!script.contains("vae-s42"), "{script}");
     // The script is valid shell.
     let check = Command::new("bash")
