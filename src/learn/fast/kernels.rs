@@ -221,6 +221,24 @@ pub(super) fn bias_activate_body(
     }
 }
 
+/// `d *= [y > 0]`: the gradient through ReLU, given its output `y`.
+pub(super) fn relu_backward(d: &mut [f32], y: &[f32]) {
+    for (g, y) in d.iter_mut().zip(y) {
+        if *y <= 0.0 {
+            *g = 0.0;
+        }
+    }
+}
+
+/// The gradient through ELU given its output `y`: 1 above 0, `exp(x) = y + 1` below.
+pub(super) fn elu_backward(d: &mut [f32], y: &[f32]) {
+    for (g, y) in d.iter_mut().zip(y) {
+        if *y <= 0.0 {
+            *g *= y + 1.0;
+        }
+    }
+}
+
 /// `d *= 1 - y^2`: the gradient through tanh, given tanh's output `y`.
 pub(super) fn tanh_backward(d: &mut [f32], y: &[f32]) {
     #[cfg(target_arch = "x86_64")]

@@ -9,7 +9,7 @@ use super::kernels::*;
 /// One MLP as plain row-major buffers: `w[l]` is (out, in), `b[l]` is (out).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlainMlp {
-    /// Hidden activation (the backward pass supports tanh only).
+    /// Hidden activation.
     pub activation: Activation,
     /// Layer widths, input to output.
     pub sizes: Vec<usize>,
@@ -122,6 +122,46 @@ impl PlainMlp {
         acts[self.w.len()].clone()
     }
 
+    /// The backward pass without the parameter gradients (for a gradient that only flows
+    /// through this network, as the actor's through a critic): leaves the first layer's
+    /// output gradient in `scratch.0` for [`PlainMlp::input_gradient`].
+    pub fn backward_data(
+        &self,
+        acts: &[Vec<f32>],
+        d_out: &[f32],
+        batch: usize,
+        scratch: &mut (Vec<f32>, Vec<f32>),
+    ) {
+        let (d, d_prev) = scratch;
+        d.clear();
+        d.extend_from_slice(d_out);
+        for l in (1..self.w.len()).rev() {
+            let (i, o) = (self.sizes[l], self.sizes[l + 1]);
+            d_prev.resize(batch * i, 0.0);
+            matmul(batch, i, o, d_prev, false, d, o, 1, &self.w[l], i, 1);
+            self.activation_backward(d_prev, &acts[l]);
+            std::mem::swap(d, d_prev);
+        }
+    }
+
+    /// `d *= f'` for the hidden activation, given its output `h`.
+    fn activation_backward(&self, d: &mut [f32], h: &[f32]) {
+        match self.activation {
+            Activation::Tanh => tanh_backward(d, h),
+            Activation::Relu => relu_backward(d, h),
+            Activation::Elu => elu_backward(d, h),
+        }
+    }
+
+    /// The gradient with respect to the input (batch x in) after [`PlainMlp::backward`] or
+    /// [`PlainMlp::backward_data`] ran with this `scratch`: the first layer's output gradient
+    /// times its weights.
+    pub fn input_gradient(&self, scratch: &(Vec<f32>, Vec<f32>), batch: usize, out: &mut Vec<f32>) {
+        let (i, o) = (self.sizes[0], self.sizes[1]);
+        out.resize(batch * i, 0.0);
+        matmul(batch, i, o, out, false, &scratch.0, o, 1, &self.w[0], i, 1);
+    }
+
     /// Backward pass: `d_out` (batch x out) is dLoss/dOutput; fills `gw`, `gb` (same shapes as
     /// the parameters). `scratch` is reused between calls.
     pub fn backward(
@@ -153,10 +193,11 @@ impl PlainMlp {
             if l == 0 {
                 break;
             }
-            // d_prev (batch x i) = d (batch x o) W (o x i), through tanh: * (1 - h^2)
+            // d_prev (batch x i) = d (batch x o) W (o x i), through the activation: tanh's
+            // * (1 - h^2), ReLU's * [h > 0], ELU's * (h + 1 below 0).
             d_prev.resize(batch * i, 0.0);
             matmul(batch, i, o, d_prev, false, d, o, 1, &self.w[l], i, 1);
-            tanh_backward(d_prev, h);
+            self.activation_backward(d_prev, h);
             std::mem::swap(d, d_prev);
         }
     }

@@ -14,6 +14,9 @@
 //! ([`explore::ExplorationPolicy`]) and send transitions back.
 
 pub mod explore;
+pub mod plain;
+pub mod plain_sac;
+pub mod plain_td3;
 pub mod sac;
 pub mod td3;
 
@@ -341,6 +344,11 @@ impl Critics {
         let loss = (loss * scale)?;
         self.opt.backward_step(&loss)?;
         Ok(loss.to_scalar::<f32>()? as f64)
+    }
+
+    /// The target critics.
+    pub fn targets(&self) -> &[Mlp] {
+        &self.targets
     }
 
     /// Polyak update of the targets toward the critics.

@@ -18,6 +18,7 @@ use rand::rngs::SmallRng;
 use rand::SeedableRng;
 
 use super::explore::{Exploration, ExplorationPolicy, LogStdHead};
+use super::plain_sac::PlainSac;
 use super::{
     adam, deep_copy, min_q, q_values, randn, relu_mlp, Batch, Critics, OffPolicyConfig,
     OffPolicyLearner, OffPolicyStats,
@@ -49,6 +50,9 @@ pub struct Sac {
     config: OffPolicyConfig,
     rng: SmallRng,
     device: Device,
+    /// The plain-buffer copy that trains (built at the first training phase, kept for its
+    /// Adam moments).
+    plain: Option<PlainSac>,
 }
 
 impl Sac {
@@ -98,6 +102,7 @@ impl Sac {
             config: config.clone(),
             rng,
             device: device.clone(),
+            plain: None,
         })
     }
 
@@ -164,17 +169,59 @@ impl Sac {
     }
 }
 
-impl OffPolicyLearner for Sac {
-    fn train(&mut self, buffer: &ReplayBuffer, gradient_steps: usize) -> Result<OffPolicyStats> {
+impl Sac {
+    /// `gradient_steps` steps of the candle path ([`Sac::step`], the readable reference the
+    /// plain one is checked against), batches drawn as [`OffPolicyLearner::train`] draws them;
+    /// returns the summed (critic loss, actor loss, `-log pi`).
+    pub fn train_candle(
+        &mut self,
+        buffer: &ReplayBuffer,
+        gradient_steps: usize,
+    ) -> Result<[f64; 3]> {
         let mut sums = [0.0; 3];
         for _ in 0..gradient_steps {
             let sample = buffer.sample(self.config.batch_size, &mut self.rng);
-            let b = Batch::from_transitions(&sample, &self.device)?;
-            let (c, a, h) = self.step(&b)?;
+            let (c, a, h) = self.step(&Batch::from_transitions(&sample, &self.device)?)?;
             sums[0] += c;
             sums[1] += a;
             sums[2] += h;
         }
+        Ok(sums)
+    }
+}
+
+impl OffPolicyLearner for Sac {
+    fn train(&mut self, buffer: &ReplayBuffer, gradient_steps: usize) -> Result<OffPolicyStats> {
+        // The gradient steps on plain buffers (the same steps as `step`, see plain_sac.rs),
+        // written back into the candle networks at the end.
+        let mut plain = match self.plain.take() {
+            Some(p) => p,
+            None => PlainSac::from_nets(
+                &self.mean,
+                &self.log_std_head,
+                &self.critics.nets,
+                self.critics.targets(),
+                &self.log_ent_coef,
+                self.ent_opt.is_some(),
+            )?,
+        };
+        let mut sums = [0.0; 3];
+        let target_entropy = self.target_entropy as f32;
+        for _ in 0..gradient_steps {
+            let sample = buffer.sample(self.config.batch_size, &mut self.rng);
+            let (c, a, h) = plain.step(&sample, &self.config, target_entropy, &mut self.rng);
+            sums[0] += c;
+            sums[1] += a;
+            sums[2] += h;
+        }
+        plain.store(
+            &self.mean,
+            &self.log_std_head,
+            &self.critics.nets,
+            self.critics.targets(),
+            &self.log_ent_coef,
+        )?;
+        self.plain = Some(plain);
         let n = gradient_steps.max(1) as f64;
         Ok(OffPolicyStats {
             gradient_steps,

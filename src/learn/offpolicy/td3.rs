@@ -13,6 +13,7 @@ use rand::rngs::SmallRng;
 use rand::SeedableRng;
 
 use super::explore::{Exploration, ExplorationPolicy};
+use super::plain_td3::PlainTd3;
 use super::{
     adam, deep_copy, polyak, q_values, randn, relu_mlp, Batch, Critics, OffPolicyConfig,
     OffPolicyLearner, OffPolicyStats,
@@ -37,6 +38,9 @@ pub struct Td3 {
     pub n_updates: usize,
     rng: SmallRng,
     device: Device,
+    /// The plain-buffer copy that trains (built at the first training phase, kept for its
+    /// Adam moments).
+    plain: Option<PlainTd3>,
 }
 
 impl Td3 {
@@ -81,6 +85,7 @@ impl Td3 {
             n_updates: 0,
             rng,
             device: device.clone(),
+            plain: None,
         })
     }
 
@@ -127,19 +132,57 @@ impl Td3 {
     }
 }
 
+impl Td3 {
+    /// `gradient_steps` steps of the candle path ([`Td3::step`], the readable reference the
+    /// plain one is checked against), batches drawn as [`OffPolicyLearner::train`] draws them;
+    /// returns the summed critic and actor losses.
+    pub fn train_candle(
+        &mut self,
+        buffer: &ReplayBuffer,
+        gradient_steps: usize,
+    ) -> Result<(f64, f64)> {
+        let (mut critic, mut actor) = (0.0, 0.0);
+        for _ in 0..gradient_steps {
+            let sample = buffer.sample(self.config.batch_size, &mut self.rng);
+            let (c, a) = self.step(&Batch::from_transitions(&sample, &self.device)?)?;
+            critic += c;
+            actor += a.unwrap_or(0.0);
+        }
+        Ok((critic, actor))
+    }
+}
+
 impl OffPolicyLearner for Td3 {
     fn train(&mut self, buffer: &ReplayBuffer, gradient_steps: usize) -> Result<OffPolicyStats> {
         let (mut critic, mut actor, mut actor_steps) = (0.0, 0.0, 0usize);
+        // The gradient steps on plain buffers (the same steps as `step`, see plain_td3.rs),
+        // written back into the candle networks at the end.
+        let mut plain = match self.plain.take() {
+            Some(p) => p,
+            None => PlainTd3::from_nets(
+                &self.actor,
+                &self.actor_target,
+                &self.critics.nets,
+                self.critics.targets(),
+            )?,
+        };
         for _ in 0..gradient_steps {
             let sample = buffer.sample(self.config.batch_size, &mut self.rng);
-            let b = Batch::from_transitions(&sample, &self.device)?;
-            let (c, a) = self.step(&b)?;
+            self.n_updates += 1;
+            let (c, a) = plain.step(&sample, self.n_updates, &self.config, &mut self.rng);
             critic += c;
             if let Some(a) = a {
                 actor += a;
                 actor_steps += 1;
             }
         }
+        plain.store(
+            &self.actor,
+            &self.actor_target,
+            &self.critics.nets,
+            self.critics.targets(),
+        )?;
+        self.plain = Some(plain);
         Ok(OffPolicyStats {
             gradient_steps,
             actor_steps,

@@ -188,3 +188,131 @@ fn sacs_log_probability_is_the_squashed_gaussians_density() {
         assert!((lp - want).abs() < 1e-3, "a {a}: {lp} vs {want}");
     }
 }
+
+/// A replay buffer of `n` random transitions (3 features, 2 actions in [-1, 1], a third of
+/// them terminal).
+fn random_buffer(n: usize, seed: u64) -> ReplayBuffer {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut t = crate::learn::replay::Transitions::new(3, 2);
+    let mut v = |k: usize| -> Vec<f32> { (0..k).map(|_| normal(&mut rng) as f32).collect() };
+    for i in 0..n {
+        let (f, a, r, nf) = (v(3), v(2), v(1)[0], v(3));
+        let a: Vec<f32> = a.iter().map(|x| x.tanh()).collect();
+        t.push(&f, &a, r, &nf, i % 3 == 0);
+    }
+    let mut buffer = ReplayBuffer::new(n, 3, 2);
+    buffer.add(&t);
+    buffer
+}
+
+#[test]
+fn the_plain_td3_step_is_the_candle_step() {
+    // Same seed, same batches and target noise: after 6 gradient steps (3 of them policy
+    // steps with Polyak updates) both paths hold the same networks, for TD3 and DDPG.
+    let dev = Device::Cpu;
+    let buffer = random_buffer(500, 3);
+    for twin in [true, false] {
+        let config = small(if twin {
+            OffPolicyAlgo::Td3
+        } else {
+            OffPolicyAlgo::Ddpg
+        });
+        let mut candle = Td3::new(3, 2, &config, twin, 11, &dev).unwrap();
+        let mut plain = Td3::new(3, 2, &config, twin, 11, &dev).unwrap();
+        let (critic, actor) = candle.train_candle(&buffer, 6).unwrap();
+        let stats = plain.train(&buffer, 6).unwrap();
+        assert_eq!(stats.actor_steps, if twin { 3 } else { 6 });
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * (1.0 + b.abs());
+        assert!(
+            close(stats.critic_loss * 6.0, critic),
+            "{stats:?} vs {critic}"
+        );
+        let actor_mean = actor / stats.actor_steps as f64;
+        assert!(
+            close(stats.actor_loss, actor_mean),
+            "{stats:?} vs {actor_mean}"
+        );
+        let (a, b) = (candle.named(), plain.named());
+        assert_eq!(a.len(), b.len());
+        for ((name, x), (_, y)) in a.iter().zip(&b) {
+            let x: Vec<f32> = x.as_tensor().flatten_all().unwrap().to_vec1().unwrap();
+            let y: Vec<f32> = y.as_tensor().flatten_all().unwrap().to_vec1().unwrap();
+            let worst = x
+                .iter()
+                .zip(&y)
+                .map(|(p, q)| (p - q).abs())
+                .fold(0.0f32, f32::max);
+            assert!(worst < 2e-5, "twin {twin}: {name} differs by {worst}");
+        }
+        // The networks moved: the check above is not two untouched copies.
+        let fresh = Td3::new(3, 2, &config, twin, 11, &dev).unwrap();
+        let moved = |v: &candle_core::Var| -> Vec<f32> {
+            v.as_tensor().flatten_all().unwrap().to_vec1().unwrap()
+        };
+        assert_ne!(moved(&fresh.named()[0].1), moved(&b[0].1));
+    }
+}
+
+/// The largest difference between the two learners' variables, by name.
+fn worst_difference(
+    a: &[(String, candle_core::Var)],
+    b: &[(String, candle_core::Var)],
+) -> (String, f32) {
+    assert_eq!(a.len(), b.len());
+    let mut worst = (String::new(), 0.0f32);
+    for ((name, x), (_, y)) in a.iter().zip(b) {
+        let x: Vec<f32> = x.as_tensor().flatten_all().unwrap().to_vec1().unwrap();
+        let y: Vec<f32> = y.as_tensor().flatten_all().unwrap().to_vec1().unwrap();
+        for (p, q) in x.iter().zip(&y) {
+            if (p - q).abs() > worst.1 {
+                worst = (name.clone(), (p - q).abs());
+            }
+        }
+    }
+    worst
+}
+
+#[test]
+fn the_plain_sac_step_is_the_candle_step() {
+    // Same seed, batches and noise: after 6 gradient steps both paths hold the same actor,
+    // critics, targets and temperature, tuned or fixed.
+    let dev = Device::Cpu;
+    let buffer = random_buffer(500, 5);
+    for ent_coef in [None, Some(0.05)] {
+        let config = OffPolicyConfig {
+            ent_coef,
+            lr: 3e-3,
+            ..small(OffPolicyAlgo::Sac)
+        };
+        let mut candle = Sac::new(3, 2, &config, 13, &dev).unwrap();
+        let mut plain = Sac::new(3, 2, &config, 13, &dev).unwrap();
+        let sums = candle.train_candle(&buffer, 6).unwrap();
+        let stats = plain.train(&buffer, 6).unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * (1.0 + b.abs());
+        assert!(
+            close(stats.critic_loss * 6.0, sums[0]),
+            "{stats:?} vs {sums:?}"
+        );
+        assert!(
+            close(stats.actor_loss * 6.0, sums[1]),
+            "{stats:?} vs {sums:?}"
+        );
+        assert!(close(stats.entropy * 6.0, sums[2]), "{stats:?} vs {sums:?}");
+        assert!(close(stats.ent_coef, candle.ent_coef().unwrap()));
+        let (name, worst) = worst_difference(&candle.named(), &plain.named());
+        assert!(
+            worst < 2e-5,
+            "ent_coef {ent_coef:?}: {name} differs by {worst}"
+        );
+        let fresh = Sac::new(3, 2, &config, 13, &dev).unwrap();
+        let (_, moved) = worst_difference(&fresh.named(), &plain.named());
+        assert!(moved > 1e-3, "the networks did not move ({moved})");
+        if ent_coef.is_none() {
+            assert_ne!(
+                plain.ent_coef().unwrap(),
+                1.0,
+                "the temperature did not move"
+            );
+        }
+    }
+}
