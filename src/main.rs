@@ -33,7 +33,8 @@ enum Command {
     Collect(cli::collect::CollectArgs),
     /// Fit encoders on collected observations and report the reconstruction error (Table 4.1).
     FitEncoder(cli::fit_encoder::FitEncoderArgs),
-    /// Train PPO+IL (phase 2, "learn to act"); resumes if the run folder has a checkpoint.
+    /// Train PPO+IL (phase 2, "learn to act"), or with --algo SAC, TD3, DDPG, BC, DAgger or ridge;
+    /// resumes if the run folder has a checkpoint.
     Train(cli::train::TrainArgs),
     /// Evaluate a trained run: distance, speed, falls, foot strikes, the study's duration,
     /// return, RMSE table and muscle means, gait cycles.

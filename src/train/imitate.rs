@@ -164,7 +164,7 @@ pub(super) fn train(mut run: Run) -> Result<RunState> {
 }
 
 /// The expert's labelled data: the run folder's copy, else the configured dataset, else
-/// `expert_steps` collected with the expert now (and kept in the run folder).
+/// `expert_steps` collected with the expert now (either kept in the run folder).
 fn expert_data(
     run: &Run,
     expert: Option<&Expert>,
@@ -176,7 +176,11 @@ fn expert_data(
         return ExpertData::load(&kept);
     }
     if let Some(path) = &im.dataset {
-        return ExpertData::load(path);
+        // The run keeps its own copy, so it resumes even if the given file goes.
+        let data = ExpertData::load(path)?;
+        data.save(&kept)
+            .with_context(|| format!("writing {}", kept.display()))?;
+        return Ok(data);
     }
     let expert = expert.context("no expert and no dataset to imitate")?;
     let data = collect_expert(expert, im.expert_steps, seed)?;

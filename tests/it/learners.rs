@@ -202,3 +202,25 @@ fn method_settings_that_cannot_work_are_refused_before_anything_starts() {
     refused(c, "off_policy.batch_size");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_run_from_a_dataset_keeps_its_own_copy_and_resumes_without_the_file() {
+    let dir = scratch("bc-dataset");
+    std::fs::create_dir_all(&dir).unwrap();
+    let expert = Expert::load(&gaitscope::models_dir().join("policies/none")).unwrap();
+    let file = dir.join("expert.safetensors");
+    collect_expert(&expert, 300, 5)
+        .unwrap()
+        .save(&file)
+        .unwrap();
+    let mut c = imitation(&dir, Algo::Bc, 1);
+    c.imitation.expert = None;
+    c.imitation.dataset = Some(file.clone());
+    let run = dir.join("bc");
+    train(c.clone(), &run, None, None).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    c.imitation.iterations = 2;
+    let state = train(c, &run, None, None).unwrap();
+    assert_eq!((state.updates, state.env_steps), (2, 300));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -242,7 +242,7 @@ fn sample(
             let s = raw[j].clamp(lo, hi);
             let e = normal(rng) as f32;
             let a = (mu[j] + s.exp() * e).tanh();
-            let gauss = e * e * -0.5 - s - LOG_SQRT_2PI as f32;
+            let gauss = e * e * -0.5 - s - LOG_SQRT_2PI;
             log_prob += gauss - (1.0 - a * a + 1e-6).ln();
             out.log_std.push(s);
             out.eps.push(e);
