@@ -24,9 +24,8 @@ use rand::SeedableRng;
 use super::collect::{collect_expert, Expert, ExpertData};
 use super::folder::{deployable_network, save_state};
 use super::messages::{EpisodeInfo, UpdateMetrics};
-use super::run::{encoder_kind, Algo, ImitationConfig, RunState};
+use super::run::{Algo, ImitationConfig, RunState};
 use super::runner::{mean_of, Run};
-use super::trainer::make_encoder;
 use crate::env::WalkEnv;
 use crate::learn::checkpoint;
 use crate::learn::encoder::Encoder;
@@ -52,11 +51,7 @@ pub(super) fn train(mut run: Run) -> Result<RunState> {
     );
     let ckpt = run.folder.checkpoint_dir();
     let resumed = run.state.updates > 0 && run.folder.has_checkpoint();
-    let encoder = if resumed {
-        Encoder::load(&ckpt, encoder_kind(&run.config), &device)?
-    } else {
-        make_encoder(&run.config, &device)?
-    };
+    let encoder = run.encoder(resumed, &device)?;
     let map = FeatureMap::from_encoder(&encoder)?;
     let mut env = WalkEnv::new(run.config.env.clone(), seed)?;
     let (obs_dim, act_dim) = (env.observation_size(), env.action_size());

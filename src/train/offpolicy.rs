@@ -18,9 +18,9 @@ use anyhow::{Context, Result};
 
 use super::folder::save_state;
 use super::messages::{EpisodeInfo, Event, UpdateMetrics};
-use super::run::{encoder_kind, RunState};
+use super::run::RunState;
 use super::runner::{mean_of, Run};
-use super::trainer::{make_encoder, spawn_pool};
+use super::trainer::spawn_pool;
 use crate::learn::checkpoint;
 use crate::learn::encoder::Encoder;
 use crate::learn::offpolicy::{new_learner, OffPolicyLearner, OffPolicyStats};
@@ -42,11 +42,7 @@ pub(super) fn train(mut run: Run) -> Result<RunState> {
         .context("the off-policy loop needs sac, td3 or ddpg")?;
     let ckpt = run.folder.checkpoint_dir();
     let resumed = run.state.env_steps > 0 && run.folder.has_checkpoint();
-    let encoder = if resumed {
-        Encoder::load(&ckpt, encoder_kind(&run.config), &device)?
-    } else {
-        make_encoder(&run.config, &device)?
-    };
+    let encoder = run.encoder(resumed, &device)?;
     let pool = spawn_pool(&run.config, &encoder)?;
     let map = FeatureMap::from_encoder(&encoder)?;
     let (features, actions) = (encoder.output_size(), pool.act_dim);

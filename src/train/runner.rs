@@ -12,7 +12,9 @@ use crossbeam_channel::{Receiver, Sender};
 use super::folder::{load_state, RunFolder};
 use super::messages::{Control, Event, UpdateMetrics};
 use super::metrics::upgrade_metrics;
-use super::run::{ignored_settings, parse_run_folder_config, RunConfig, RunState};
+use super::run::{encoder_kind, ignored_settings, parse_run_folder_config, RunConfig, RunState};
+use super::trainer::make_encoder;
+use crate::learn::encoder::Encoder;
 use crate::learn::snapshot::PolicySnapshot;
 
 /// Sends an event to whoever listens (dropped when nobody does or the channel is full: the
@@ -58,6 +60,20 @@ impl Run {
             deferred: Vec::new(),
             window: Vec::new(),
         })
+    }
+
+    /// The run's (frozen) encoder: its checkpoint's when `resumed`, else built from the
+    /// fitted encoders as the configuration says.
+    pub fn encoder(&self, resumed: bool, device: &candle_core::Device) -> Result<Encoder> {
+        if resumed {
+            Ok(Encoder::load(
+                &self.folder.checkpoint_dir(),
+                encoder_kind(&self.config),
+                device,
+            )?)
+        } else {
+            make_encoder(&self.config, device)
+        }
     }
 
     /// Sends an event to whoever listens.
