@@ -55,6 +55,8 @@ pub struct AppOptions {
     pub recording: Option<PathBuf>,
     /// A sweep folder whose curves (bands across seeds) to show at start.
     pub sweep: Option<PathBuf>,
+    /// Run folders to open at start.
+    pub load: Vec<PathBuf>,
 }
 
 impl Default for AppOptions {
@@ -71,6 +73,7 @@ impl Default for AppOptions {
             train: Vec::new(),
             recording: None,
             sweep: None,
+            load: Vec::new(),
         }
     }
 }

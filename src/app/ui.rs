@@ -481,8 +481,8 @@ fn apply_recipe(state: &mut UiState, name: &'static str) {
 }
 
 /// Start-up requests from the command line: runs to train (`--train ae,vae:adapt`), a sweep
-/// to show (`--sweep`) and a recording to open (`--recording`), as commands. Waits for the live feed so new runs can be
-/// watched.
+/// to show (`--sweep`), run folders to open (`--load`) and a recording to open
+/// (`--recording`), as commands. Waits for the live feed so new runs can be watched.
 fn startup_requests(
     options: Option<Res<AppOptions>>,
     feed: Option<Res<super::bridge::LiveFeed>>,
@@ -516,7 +516,7 @@ fn startup_requests(
             )),
         }
     }
-    if let Some(dir) = &options.sweep {
+    for dir in options.sweep.iter().chain(&options.load) {
         commands.write(UiCommand::LoadRun(dir.clone()));
     }
     if let Some(path) = &options.recording {

@@ -30,6 +30,10 @@ pub struct AppArgs {
     /// App: show a sweep folder's curves (each encoder's mean across seeds in a band).
     #[arg(long)]
     pub sweep: Option<PathBuf>,
+    /// App: open run folders at start, e.g. `--load runs/td3,runs/sac` (each run's curves
+    /// overlay the others', its policy can be watched).
+    #[arg(long, value_delimiter = ',')]
+    pub load: Vec<PathBuf>,
     /// App: window width and height in logical pixels.
     #[arg(long, num_args = 2, value_names = ["WIDTH", "HEIGHT"])]
     pub size: Option<Vec<u32>>,
@@ -57,6 +61,7 @@ impl AppArgs {
             train: self.train.clone(),
             recording: self.recording.clone(),
             sweep: self.sweep.clone(),
+            load: self.load.clone(),
             size: self.size.as_deref().map_or((1600, 900), |s| (s[0], s[1])),
             ..AppOptions::default()
         })
