@@ -7,7 +7,7 @@ Not part of the app or its tests. Set up once in a throwaway virtual environment
     python3 -m venv /tmp/sb3
     /tmp/sb3/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu
     /tmp/sb3/bin/pip install stable-baselines3==2.9.2
-    /tmp/sb3/bin/python tools/sb3_offpolicy_bench.py [STEPS]
+    /tmp/sb3/bin/python tools/sb3_offpolicy_bench.py [STEPS] [THREADS]
 
 The replay buffer is filled with 10,000 random transitions (features of width 66 or 296, 22
 actions in [0, 1]); after 20 warm-up steps, `train(gradient_steps=STEPS)` is timed alone:
@@ -48,8 +48,8 @@ def fill(model, obs_dim, rng):
 
 def main():
     steps = int(sys.argv[1]) if len(sys.argv) > 1 else 500
-    torch.set_num_threads(1)
-    print(f"sb3 off-policy bench: torch {torch.__version__}, {torch.get_num_threads()} thread")
+    torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+    print(f"sb3 off-policy bench: torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
     rng = np.random.default_rng(7)
     for name, cls, kw in (
         ("TD3", TD3, dict(batch_size=100, buffer_size=200_000, gamma=0.98, learning_rate=1e-3)),

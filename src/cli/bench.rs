@@ -234,7 +234,7 @@ pub fn off_policy(algo: crate::learn::offpolicy::OffPolicyAlgo, steps: usize) ->
         let secs = started.elapsed().as_secs_f64() / steps as f64;
         println!(
             "bench {algo:?}: features {features}, hidden {:?}, batch {}: {:.3} ms per gradient step \
-             ({steps} steps)",
+             ({steps} steps, one thread)",
             config.hidden,
             config.batch_size,
             secs * 1e3
