@@ -220,10 +220,10 @@ pub fn off_policy(algo: crate::learn::offpolicy::OffPolicyAlgo, steps: usize) ->
         let actions = 22;
         let mut t = Transitions::new(features, actions);
         let mut row =
-            |n: usize, lo: f32| -> Vec<f32> { (0..n).map(|_| rng.gen_range(lo..1.0f32)).collect() };
+            |n: usize| -> Vec<f32> { (0..n).map(|_| rng.gen_range(-1.0..1.0f32)).collect() };
         for _ in 0..10_000 {
-            let (f, a, nf) = (row(features, -1.0), row(actions, -1.0), row(features, -1.0));
-            t.push(&f, &a, row(1, -1.0)[0], &nf, false);
+            let (f, a, nf) = (row(features), row(actions), row(features));
+            t.push(&f, &a, row(1)[0], &nf, false);
         }
         let mut buffer = ReplayBuffer::new(config.buffer_size, features, actions);
         buffer.add(&t);

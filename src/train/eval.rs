@@ -361,6 +361,7 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
         strikes.start(vertical_forces(&env), weight);
         let mut pushed = false;
         let mut lost = false;
+        let mut episode_return = 0.0;
         loop {
             if let Some(p) = options
                 .push
@@ -384,6 +385,7 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
             };
             let step = env.step(&a)?;
             sums.ret += step.reward;
+            episode_return += step.reward;
             let (q, _) = env.sim().coordinates();
             let (q_ref, _) = env.reference_now();
             let t = env.sim().time();
@@ -425,8 +427,7 @@ pub fn evaluate(run_dir: &Path, options: &EvalOptions) -> Result<EvalReport> {
             }
             csv.push('\n');
             if step.terminated || step.truncated {
-                sums.returns
-                    .push(sums.ret - sums.returns.iter().sum::<f64>());
+                sums.returns.push(episode_return);
                 sums.duration += t;
                 if step.terminated {
                     sums.falls += 1;

@@ -120,7 +120,7 @@ pub(super) fn train(mut run: Run) -> Result<RunState> {
         };
         let update_seconds = fitting.elapsed().as_secs_f64();
         // 3. The learner on its own: evaluation episodes from fixed initial states.
-        let episodes = evaluate(&run, &map, &mut learner, im.eval_episodes)?;
+        let episodes = evaluate(&run, &map, &learner, im.eval_episodes)?;
         run.state.updates += 1;
         let metrics = UpdateMetrics {
             update: run.state.updates,
@@ -170,15 +170,14 @@ fn expert_data(
     if kept.exists() {
         return ExpertData::load(&kept);
     }
-    if let Some(path) = &im.dataset {
-        // The run keeps its own copy, so it resumes even if the given file goes.
-        let data = ExpertData::load(path)?;
-        data.save(&kept)
-            .with_context(|| format!("writing {}", kept.display()))?;
-        return Ok(data);
-    }
-    let expert = expert.context("no expert and no dataset to imitate")?;
-    let data = collect_expert(expert, im.expert_steps, seed)?;
+    let data = match &im.dataset {
+        Some(path) => ExpertData::load(path)?,
+        None => {
+            let expert = expert.context("no expert and no dataset to imitate")?;
+            collect_expert(expert, im.expert_steps, seed)?
+        }
+    };
+    // The run keeps its own copy, so it resumes even if a given file goes.
     data.save(&kept)
         .with_context(|| format!("writing {}", kept.display()))?;
     Ok(data)
@@ -255,12 +254,7 @@ fn roll_out(
 
 /// `n` episodes of the learner from the evaluation environment's initial states (the same
 /// ones every call).
-fn evaluate(
-    run: &Run,
-    map: &FeatureMap,
-    learner: &mut Learner,
-    n: usize,
-) -> Result<Vec<EpisodeInfo>> {
+fn evaluate(run: &Run, map: &FeatureMap, learner: &Learner, n: usize) -> Result<Vec<EpisodeInfo>> {
     if n == 0 {
         return Ok(Vec::new());
     }

@@ -74,11 +74,7 @@ pub(super) fn train(mut run: Run) -> Result<RunState> {
             run.control.as_ref(),
             &mut run.deferred,
         )?;
-        let paused_stop = collected.is_some() && pool.is_paused() && {
-            let stop = run.hold_paused();
-            pool.resume();
-            stop
-        };
+        let paused_stop = collected.is_some() && run.hold_if_paused(&pool);
         let Some((transitions, episodes)) = collected.filter(|_| !paused_stop) else {
             stopped = true;
             run.write_checkpoint(|d, s| save(d, s, learner.as_ref()))?;

@@ -14,6 +14,7 @@ use super::messages::{Control, Event, UpdateMetrics};
 use super::metrics::upgrade_metrics;
 use super::run::{encoder_kind, ignored_settings, parse_run_folder_config, RunConfig, RunState};
 use super::trainer::make_encoder;
+use super::workers::WorkerPool;
 use crate::learn::encoder::Encoder;
 use crate::learn::snapshot::PolicySnapshot;
 
@@ -111,12 +112,18 @@ impl Run {
         }
     }
 
-    /// Holds while a pause is in force (until resumed or stopped); returns whether to stop.
-    pub fn hold_paused(&mut self) -> bool {
-        match &self.control {
+    /// When a pause came while the workers collected (`pool` is paused), holds here until
+    /// resumed or stopped, then lets the workers go on; returns whether to stop.
+    pub fn hold_if_paused(&mut self, pool: &WorkerPool) -> bool {
+        if !pool.is_paused() {
+            return false;
+        }
+        let stop = match &self.control {
             Some(c) => poll_control(c, &mut self.deferred, true),
             None => false,
-        }
+        };
+        pool.resume();
+        stop
     }
 
     /// Writes a checkpoint when one was asked for, when stopping, every `checkpoint_every`

@@ -106,13 +106,7 @@ impl Trainer {
             self.run.control.as_ref(),
             &mut self.run.deferred,
         )?;
-        let mut stop = rollout.is_none();
-        if !stop && self.pool.is_paused() {
-            // Paused during the rollout: hold here until resumed (or stopped).
-            stop = self.run.hold_paused();
-            self.pool.resume();
-        }
-        if stop {
+        if rollout.is_none() || self.run.hold_if_paused(&self.pool) {
             let ppo = &self.ppo;
             self.run
                 .write_checkpoint(|d, state| save_checkpoint(d, ppo, state))?;

@@ -165,13 +165,8 @@ impl WorkerPool {
             n_steps,
             gamma,
         };
-        let parts = self.gather(
-            |_| WorkerCommand::Rollout(request.clone()),
-            n_steps,
-            control,
-            deferred,
-        )?;
-        Ok(parts.map(Self::assemble))
+        let parts = self.gather(WorkerCommand::Rollout(request), n_steps, control, deferred)?;
+        Ok(parts.map(|p| self.assemble(p)))
     }
 
     /// Steps every environment `n_steps` times with an off-policy actor (uniformly random
@@ -191,32 +186,21 @@ impl WorkerPool {
             n_steps,
             random,
         };
-        let Some(parts) = self.gather(
-            |_| WorkerCommand::Explore(request.clone()),
-            n_steps,
-            control,
-            deferred,
-        )?
+        let Some(parts) =
+            self.gather(WorkerCommand::Explore(request), n_steps, control, deferred)?
         else {
             return Ok(None);
         };
-        let mut episodes = Vec::new();
-        let mut first = 0;
+        let episodes = self.merge_episodes(&parts);
         let mut all = Transitions::new(0, 0);
-        for (w, p) in parts.into_iter().enumerate() {
-            episodes.extend(p.episodes.iter().map(|(t, j, e)| (*t, first + j, *e)));
-            first += self.envs_per_worker[w];
+        for p in parts {
             if all.is_empty() {
                 all = p.transitions;
             } else {
                 all.append(&p.transitions);
             }
         }
-        episodes.sort_by_key(|(t, e, _)| (*t, *e));
-        Ok(Some((
-            all,
-            episodes.into_iter().map(|(_, _, e)| e).collect(),
-        )))
+        Ok(Some((all, episodes)))
     }
 
     /// Sends each worker its command and collects the replies in worker order, serving
@@ -225,13 +209,13 @@ impl WorkerPool {
     /// `Checkpoint` is passed on in `deferred`.
     fn gather(
         &self,
-        command: impl Fn(usize) -> WorkerCommand,
+        command: WorkerCommand,
         n_steps: usize,
         mut control: Option<&Receiver<Control>>,
         deferred: &mut Vec<Control>,
     ) -> anyhow::Result<Option<Vec<WorkerReply>>> {
-        for (w, c) in self.commands.iter().enumerate() {
-            c.send(command(w))?;
+        for c in &self.commands {
+            c.send(command.clone())?;
         }
         let mut parts: Vec<Option<WorkerReply>> = vec![None; self.commands.len()];
         let mut received = 0;
@@ -282,19 +266,24 @@ impl WorkerPool {
 
     /// Interleaves the workers' parts (in worker order, i.e. environment order) into one
     /// time-major rollout, and their episodes into one list.
-    fn assemble(parts: Vec<WorkerReply>) -> (RolloutBuffer, Vec<EpisodeInfo>) {
+    fn assemble(&self, parts: Vec<WorkerReply>) -> (RolloutBuffer, Vec<EpisodeInfo>) {
+        let episodes = self.merge_episodes(&parts);
+        let buffers: Vec<RolloutBuffer> = parts.into_iter().map(|p| p.buffer).collect();
+        (RolloutBuffer::interleave(&buffers), episodes)
+    }
+
+    /// The episodes that ended in the workers' replies (in worker order), as one list ordered
+    /// by step, then environment (a worker's environments numbered after the earlier
+    /// workers').
+    fn merge_episodes(&self, parts: &[WorkerReply]) -> Vec<EpisodeInfo> {
         let mut episodes = Vec::new();
         let mut first = 0;
-        for p in &parts {
+        for (p, n) in parts.iter().zip(&self.envs_per_worker) {
             episodes.extend(p.episodes.iter().map(|(t, j, e)| (*t, first + j, *e)));
-            first += p.buffer.n_envs;
+            first += n;
         }
         episodes.sort_by_key(|(t, e, _)| (*t, *e));
-        let buffers: Vec<RolloutBuffer> = parts.into_iter().map(|p| p.buffer).collect();
-        (
-            RolloutBuffer::interleave(&buffers),
-            episodes.into_iter().map(|(_, _, e)| e).collect(),
-        )
+        episodes.into_iter().map(|(_, _, e)| e).collect()
     }
 }
 
