@@ -54,6 +54,9 @@ enum Command {
     Reflex(cli::reflex::ReflexArgs),
     /// Export a recording's motion as an OpenSim .mot (angles in degrees).
     Export(cli::record::ExportArgs),
+    /// Any OpenSim model (3 or 4) in a window: bones, muscles, a slider per coordinate, a motion
+    /// on a timeline, muscles coloured by length or moment arm.
+    View(cli::view::ViewArgs),
     /// Checks that a screenshot is not blank (for CI): prints its size and colour statistics and
     /// fails if one colour covers nearly all of it.
     #[command(hide = true)]
@@ -91,6 +94,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Record(a)) => a.run(),
         Some(Command::Reflex(a)) => a.run(),
         Some(Command::Export(a)) => a.run(),
+        Some(Command::View(a)) => a.run(app),
         Some(Command::CheckImage(a)) => a.run(),
     }
 }

@@ -23,6 +23,7 @@ pub mod playback;
 pub mod plots;
 pub mod scene;
 pub mod ui;
+pub mod viewer;
 
 use std::path::PathBuf;
 

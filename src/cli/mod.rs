@@ -11,6 +11,7 @@ pub mod record;
 pub mod reflex;
 pub mod sweep;
 pub mod train;
+pub mod view;
 
 /// Parses a count that must be at least 1 (`--episodes`).
 pub fn at_least_one(text: &str) -> Result<usize, String> {

@@ -5,6 +5,9 @@ pub mod function;
 pub mod mesh;
 pub mod model;
 pub mod motion;
+mod read;
+mod read4;
+mod read_wrap;
 pub mod xml;
 
 pub use error::FormatError;

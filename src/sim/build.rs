@@ -200,6 +200,11 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
                 return Err(err("only one body may be jointed to ground".into()));
             }
             for (k, axis) in st.rotations.iter().chain(&st.translations).enumerate() {
+                // An axis without a coordinate (a PlanarJoint's or a PinJoint's unused ones) must
+                // stay at zero: it is planned as a locked coordinate.
+                if axis.coordinate.is_none() && axis.function == Function::Constant(0.0) {
+                    continue;
+                }
                 let ok = matches!(axis.function, Function::Linear { slope, intercept } if slope == 1.0 && intercept == 0.0)
                     && axis.coordinate.is_some();
                 if !ok {
@@ -255,19 +260,6 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
         let mut steps: Vec<(Frame, Step)> = Vec::new(); // (constant transform before the step, step)
         let mut pending = parent.offset.mul(&in_parent);
         match &joint.kind {
-            JointKind::Pin => {
-                let c = free[0];
-                steps.push((
-                    pending,
-                    Step {
-                        axis: DVec3::Z,
-                        coordinate: c,
-                        slope: 1.0,
-                        intercept: 0.0,
-                    },
-                ));
-                pending = Frame::IDENTITY;
-            }
             JointKind::Custom(st) => {
                 let free_rotations: Vec<usize> = (0..3)
                     .filter(|&k| {
@@ -473,8 +465,11 @@ fn plan_root_joint(
         .filter(|&k| !locked(st.rotations[k].coordinate))
         .collect();
     let angle = |k: usize| {
-        let c = st.rotations[k].coordinate.unwrap_or(0);
-        model.coordinates[c].default_value
+        let a = &st.rotations[k];
+        a.function.value(
+            a.coordinate
+                .map_or(0.0, |c| model.coordinates[c].default_value),
+        )
     };
     let rotation_of =
         |k: usize| DMat3::from_axis_angle(DVec3::from_array(st.rotations[k].axis), angle(k));

@@ -63,10 +63,6 @@ pub fn euler_xyz_body_fixed(a: Vec3) -> DMat3 {
 pub fn mobilizer_transform(joint: &Joint, q: &[f64]) -> Frame {
     match &joint.kind {
         JointKind::Weld => Frame::IDENTITY,
-        JointKind::Pin => Frame {
-            rot: DMat3::from_rotation_z(q[joint.coordinates[0]]),
-            pos: DVec3::ZERO,
-        },
         JointKind::Custom(st) => {
             let amount = |axis: &crate::osim::model::TransformAxis| {
                 let x = axis.coordinate.map_or(0.0, |c| q[c]);
@@ -121,16 +117,30 @@ pub fn center_of_mass(model: &Model, frames: &[Frame]) -> DVec3 {
     }
 }
 
+/// Sets every coordinate a `CoordinateCouplerConstraint` drives from the coordinate it follows
+/// (`dependent = scale * f(independent)`), in the file's order, as OpenSim's assembly does.
+pub fn enforce_couplers(model: &Model, q: &mut [f64]) {
+    for c in &model.couplers {
+        q[c.dependent] = c.scale * c.function.value(q[c.independent]);
+    }
+}
+
+/// Whether a coordinate is driven by a coupler constraint (its value is not free).
+pub fn is_dependent(model: &Model, coordinate: usize) -> bool {
+    model.couplers.iter().any(|c| c.dependent == coordinate)
+}
+
 /// Coordinates as OpenSim's tools set them from a motion row: the row's value when the motion has
 /// the column and the coordinate is not locked, the default when locked, and 0 when the column is
-/// absent (OpenSim's `AnalyzeTool` behaviour).
+/// absent (OpenSim's `AnalyzeTool` behaviour); coupled coordinates then follow their
+/// constraints.
 pub fn coordinates_from_row(
     model: &Model,
     columns: &[Option<usize>],
     row: &[f64],
     in_degrees: bool,
 ) -> Vec<f64> {
-    model
+    let mut q: Vec<f64> = model
         .coordinates
         .iter()
         .zip(columns)
@@ -150,5 +160,7 @@ pub fn coordinates_from_row(
                 None => 0.0,
             }
         })
-        .collect()
+        .collect();
+    enforce_couplers(model, &mut q);
+    q
 }

@@ -5,5 +5,6 @@ pub mod kinematics;
 pub mod muscle;
 pub mod path;
 pub mod world;
+pub mod wrap;
 
 pub use world::{FootContact, SimConfig, SimError, Simulation};

@@ -296,3 +296,38 @@ pub fn compliant_tendon_state(
         damping: fmax * a * fl * dfv * cos_pen * cos_pen * share / vmax,
     }
 }
+
+/// The fibre length (m) of a compliant-tendon Thelen muscle in static equilibrium at path length
+/// `length` and activation `a`, as OpenSim's `Thelen2003Muscle::computeInitialFiberEquilibrium`
+/// finds it with zero speeds: tendon force equals fibre force along the tendon, or, for a
+/// muscle too short for any fibre force (slack), the fibre at its `minimum_fiber_length`.
+pub fn equilibrium_fiber_length(m: &Muscle, length: f64, a: f64) -> f64 {
+    let lopt = m.optimal_fiber_length;
+    let lts = m.tendon_slack_length;
+    let height = lopt * m.pennation_angle_at_optimal.sin();
+    let min_fiber = m.minimum_fiber_length;
+    let min_along = (min_fiber * min_fiber - height * height).max(0.0).sqrt();
+    let residual = |along: f64| {
+        let ft = tendon_force_strain(m, (length - along) / lts - 1.0);
+        let lf = (height * height + along * along).sqrt();
+        let l_norm = lf / lopt;
+        ft - (a * active_force_length(m, l_norm) + passive_force_length(m, l_norm)) * along / lf
+    };
+    let (mut lo, mut hi) = (min_along.max(1e-12 * lopt), length.max(min_along));
+    if !(residual(lo) > 0.0) {
+        return min_fiber;
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if residual(mid) > 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo < 1e-15 {
+            break;
+        }
+    }
+    let along = 0.5 * (lo + hi);
+    (height * height + along * along).sqrt()
+}

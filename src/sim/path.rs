@@ -1,10 +1,15 @@
-//! Muscle paths: which points are active, where they are in the world, the muscle-tendon length
-//! and moment arms (as OpenSim: `-dL/dq`, the path's active points held fixed).
+//! Muscle paths: which points are active, where they are in the world, how the path wraps over
+//! the surfaces it names (`wrap.rs`, after OpenSim's `GeometryPath`), the muscle-tendon length
+//! and moment arms (as OpenSim: `-dL/dq`, the path's active points held fixed, coupled
+//! coordinates following).
 
 use rapier3d::glamx::DVec3;
 
 use super::kinematics::{body_frames, Frame};
-use crate::osim::model::{Model, Muscle, PathPoint, PathPointKind};
+use super::wrap::{
+    wrapped_path, PathNodeKind, PathPointAt, PlacedWrap, Quadrant, WrapMethod, WrapShape,
+};
+use crate::osim::model::{Model, Muscle, PathPoint, PathPointKind, WrapShapeSpec};
 
 /// Whether a path point is part of the path for coordinates `q`.
 pub fn is_active(point: &PathPoint, q: &[f64]) -> bool {
@@ -67,34 +72,189 @@ pub fn polyline_length(points: &[DVec3]) -> f64 {
     points.windows(2).map(|w| (w[1] - w[0]).length()).sum()
 }
 
-/// Muscle-tendon length (m) of `muscle` at coordinates `q`.
-pub fn muscle_length(model: &Model, muscle: &Muscle, q: &[f64]) -> f64 {
-    let frames = body_frames(model, q);
-    let active = active_points(muscle, q);
-    polyline_length(&world_points(muscle, &active, q, &frames))
+/// The path's length (m) and the polyline to draw (ground), over its wrapping surfaces.
+pub fn path_geometry(
+    model: &Model,
+    muscle: &Muscle,
+    active: &[usize],
+    q: &[f64],
+    frames: &[Frame],
+) -> (f64, Vec<DVec3>) {
+    let points = world_points(muscle, active, q, frames);
+    if muscle.wraps.is_empty() {
+        return (polyline_length(&points), points);
+    }
+    let at: Vec<PathPointAt> = active
+        .iter()
+        .zip(&points)
+        .map(|(&index, p)| PathPointAt {
+            index,
+            position: p.to_array(),
+        })
+        .collect();
+    let wraps: Vec<PlacedWrap> = muscle
+        .wraps
+        .iter()
+        .map(|w| placed_wrap(model, w, frames))
+        .collect();
+    let path = wrapped_path(&at, muscle.path.len(), &wraps);
+    let polyline = path
+        .polyline
+        .iter()
+        .map(|p| DVec3::from_array(*p))
+        .collect();
+    (path.length, polyline)
 }
 
-/// Moment arm (m) of `muscle` about `coordinate` at `q`: `-dL/dq` by a central difference with
-/// the set of active points fixed at `q` (OpenSim's convention and its treatment of conditional
-/// points).
+/// A muscle's wrap over a surface, placed in ground for the current body frames.
+fn placed_wrap(model: &Model, w: &crate::osim::model::PathWrap, frames: &[Frame]) -> PlacedWrap {
+    let object = &model.wrap_objects[w.object];
+    let frame = frames[object.body].mul(&Frame::from_xyz(object.rotation, object.translation));
+    let shape = match object.shape {
+        WrapShapeSpec::Cylinder { radius, length } => WrapShape::Cylinder { radius, length },
+        WrapShapeSpec::Sphere { radius } => WrapShape::Sphere { radius },
+        WrapShapeSpec::Ellipsoid { radii } => WrapShape::Ellipsoid { radii },
+        WrapShapeSpec::Torus {
+            inner_radius,
+            outer_radius,
+        } => WrapShape::Torus {
+            inner_radius,
+            outer_radius,
+        },
+    };
+    let method = match w.method.as_str() {
+        "midpoint" => WrapMethod::Midpoint,
+        "axial" => WrapMethod::Axial,
+        _ => WrapMethod::Hybrid,
+    };
+    PlacedWrap {
+        shape,
+        quadrant: Quadrant::parse(&object.quadrant).unwrap_or(Quadrant {
+            axis: None,
+            positive: true,
+        }),
+        method,
+        range: w.range,
+        rotation: [
+            frame.rot.x_axis.to_array(),
+            frame.rot.y_axis.to_array(),
+            frame.rot.z_axis.to_array(),
+        ],
+        translation: frame.pos.to_array(),
+        active: object.active,
+    }
+}
+
+/// Length of the path through the given active points at `q` (wrapping included).
+fn length_with(model: &Model, muscle: &Muscle, active: &[usize], q: &[f64]) -> f64 {
+    path_geometry(model, muscle, active, q, &body_frames(model, q)).0
+}
+
+/// Muscle-tendon length (m) of `muscle` at coordinates `q`.
+pub fn muscle_length(model: &Model, muscle: &Muscle, q: &[f64]) -> f64 {
+    length_with(model, muscle, &active_points(muscle, q), q)
+}
+
+/// Moment arm (m) of `muscle` about `coordinate` at `q`, as OpenSim's `MomentArmSolver` gives
+/// it: the generalised force of a unit tension, with coupled coordinates following (its
+/// "coupling" vector). Without wrapping that is `-dL/dq` with the set of active points fixed at
+/// `q`, taken by a central difference. With wrapping OpenSim applies the unit tension at the
+/// path's points and tangent points as if fixed to their bodies (the wrap surface's body for
+/// tangent points) and skips segments between points on one body; see [`wrapped_moment_arm`].
 pub fn moment_arm(model: &Model, muscle: &Muscle, coordinate: usize, q: &[f64]) -> f64 {
     let active = active_points(muscle, q);
+    let (qp, qm, h) = perturbed(model, coordinate, q);
+    if !muscle.wraps.is_empty() {
+        return wrapped_moment_arm(model, muscle, &active, q, (&qp, &qm, h));
+    }
+    let lp = length_with(model, muscle, &active, &qp);
+    let lm = length_with(model, muscle, &active, &qm);
+    -(lp - lm) / (2.0 * h)
+}
+
+/// `q` moved by `+-h` along `coordinate`, coupled coordinates following it.
+fn perturbed(model: &Model, coordinate: usize, q: &[f64]) -> (Vec<f64>, Vec<f64>, f64) {
     let h = 1e-6;
     let mut qp = q.to_vec();
     let mut qm = q.to_vec();
     qp[coordinate] += h;
     qm[coordinate] -= h;
-    let lp = polyline_length(&world_points(
-        muscle,
-        &active,
-        &qp,
-        &body_frames(model, &qp),
-    ));
-    let lm = polyline_length(&world_points(
-        muscle,
-        &active,
-        &qm,
-        &body_frames(model, &qm),
-    ));
-    -(lp - lm) / (2.0 * h)
+    // Coupled coordinates follow the one that moves, as OpenSim's assembly moves them.
+    if !super::kinematics::is_dependent(model, coordinate) {
+        super::kinematics::enforce_couplers(model, &mut qp);
+        super::kinematics::enforce_couplers(model, &mut qm);
+    }
+    (qp, qm, h)
+}
+
+/// OpenSim's moment arm of a wrapped path (`GeometryPath::getPointForceDirections` and
+/// `MomentArmSolver::solve`): each vertex of the current path (active points, then two tangent
+/// points per wrap in effect) is pulled by a unit tension towards its neighbours on *other*
+/// bodies, and the moment arm is the sum of those pulls dotted with each vertex's velocity as a
+/// point fixed in its body (plus a moving point's own motion) for a unit speed of the
+/// coordinate. This differs from `-dL/dq` by millimetres where the tangent points slide.
+fn wrapped_moment_arm(
+    model: &Model,
+    muscle: &Muscle,
+    active: &[usize],
+    q: &[f64],
+    (qp, qm, h): (&[f64], &[f64], f64),
+) -> f64 {
+    let frames = body_frames(model, q);
+    let points = world_points(muscle, active, q, &frames);
+    let at: Vec<PathPointAt> = active
+        .iter()
+        .zip(&points)
+        .map(|(&index, p)| PathPointAt {
+            index,
+            position: p.to_array(),
+        })
+        .collect();
+    let wraps: Vec<PlacedWrap> = muscle
+        .wraps
+        .iter()
+        .map(|w| placed_wrap(model, w, &frames))
+        .collect();
+    let path = wrapped_path(&at, muscle.path.len(), &wraps);
+    let body_of = |kind: &PathNodeKind| match *kind {
+        PathNodeKind::Point { slot } => muscle.path[active[slot]].body,
+        PathNodeKind::WrapStart { wrap } | PathNodeKind::WrapEnd { wrap, .. } => {
+            model.wrap_objects[muscle.wraps[wrap].object].body
+        }
+    };
+    let nodes: Vec<(usize, DVec3)> = path
+        .nodes
+        .iter()
+        .map(|n| (body_of(&n.kind), DVec3::from_array(n.position)))
+        .collect();
+    let mut pull = vec![DVec3::ZERO; nodes.len()];
+    for i in 0..nodes.len().saturating_sub(1) {
+        let ((b0, p0), (b1, p1)) = (nodes[i], nodes[i + 1]);
+        if b0 != b1 {
+            let d = (p1 - p0).normalize_or_zero();
+            pull[i] += d;
+            pull[i + 1] -= d;
+        }
+    }
+    let (fp, fm) = (body_frames(model, qp), body_frames(model, qm));
+    let qdot: Vec<f64> = qp
+        .iter()
+        .zip(qm)
+        .map(|(a, b)| (a - b) / (2.0 * h))
+        .collect();
+    let mut arm = 0.0;
+    // The stations are the vertices' latest positions (`getLocation`); the pulls above use
+    // the ground positions OpenSim reports, which for a path over several surfaces may be an
+    // earlier pass's (see `PathNode::position`).
+    for (node, ((body, _), f)) in path.nodes.iter().zip(nodes.iter().zip(&pull)) {
+        let local = frames[*body]
+            .inverse()
+            .point(DVec3::from_array(node.current));
+        let mut v = (fp[*body].point(local) - fm[*body].point(local)) / (2.0 * h);
+        if let PathNodeKind::Point { slot } = node.kind {
+            v += frames[*body].rot * local_velocity(&muscle.path[active[slot]], q, &qdot);
+        }
+        arm += f.dot(v);
+    }
+    arm
 }

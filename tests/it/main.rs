@@ -14,6 +14,7 @@ mod learners;
 mod learning;
 mod live;
 mod opensim;
+mod opensim4;
 mod parsing;
 mod physics;
 mod reflex;

@@ -37,7 +37,11 @@ fn lengths_and_moment_arms_match_opensim() {
     for motion in ["normal", "subject01_walk1_ik"] {
         let table =
             Table::load(gaitscope::models_dir().join(format!("motions/{motion}.mot"))).unwrap();
-        let ours = muscle_analysis(&model, &table).unwrap();
+        let coords: Vec<usize> = gaitscope::env::GAIT_COORDINATES
+            .iter()
+            .map(|c| model.coordinate_index(c).unwrap())
+            .collect();
+        let ours = muscle_analysis(&model, &table, Some(&coords)).unwrap();
         let theirs =
             Table::load(fixtures().join(format!("{motion}_MuscleAnalysis_Length.sto"))).unwrap();
         let e = errors(&ours.length, &theirs);

@@ -73,7 +73,7 @@ fn a_muscle_naming_a_missing_body_is_an_error() {
     let text = model_text().replacen("<body>femur_r</body>", "<body>femur_x</body>", 1);
     let e = Model::parse(&text, Path::new("bad.osim")).unwrap_err();
     let msg = e.to_string();
-    assert!(msg.contains("missing body \"femur_x\""), "{msg}");
+    assert!(msg.contains("missing body or frame \"femur_x\""), "{msg}");
     assert!(msg.contains("PathPoint"), "{msg}");
     assert!(e.line.is_some());
 }

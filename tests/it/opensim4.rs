@@ -1,0 +1,119 @@
+//! Models that are not ours, against OpenSim 4.6 itself: each folder of
+//! `tests/fixtures/opensim4/` holds a model from opensim-models or osim-rl, a motion of random
+//! poses, and what OpenSim's AnalyzeTool + MuscleAnalysis wrote for it (`make_fixtures4.py`).
+//! Lengths and moment arms must agree within 1 mm median and 5 mm max.
+
+use std::path::{Path, PathBuf};
+
+use gaitscope::cli::analyze::{coordinate_indices, muscle_analysis, MuscleAnalysis};
+use gaitscope::osim::{Model, Table};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/opensim4")
+}
+
+/// Absolute differences between our table and OpenSim's, column by column (matched by name).
+fn errors(ours: &Table, theirs: &Table) -> Vec<f64> {
+    assert_eq!(ours.rows.len(), theirs.rows.len());
+    let mut out = Vec::new();
+    for (k, label) in ours.labels.iter().enumerate().skip(1) {
+        let j = theirs
+            .column_index(label)
+            .unwrap_or_else(|| panic!("OpenSim's table lacks {label}"));
+        for (a, b) in ours.rows.iter().zip(&theirs.rows) {
+            out.push((a[k] - b[j]).abs());
+        }
+    }
+    out
+}
+
+fn median_max(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    match v.last() {
+        Some(max) => (v[v.len() / 2], *max),
+        None => (0.0, 0.0),
+    }
+}
+
+/// Our analysis of a fixture folder, for the coordinates OpenSim wrote moment arms for.
+fn analyse(dir: &Path) -> (Model, MuscleAnalysis, Vec<String>) {
+    let osim = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "osim"))
+        .unwrap();
+    let model = Model::load(&osim).unwrap_or_else(|e| panic!("{e}"));
+    let motion = Table::load(dir.join("poses.mot")).unwrap();
+    let prefix = "poses_MuscleAnalysis_MomentArm_";
+    let mut coords: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            Some(name.strip_prefix(prefix)?.strip_suffix(".sto")?.to_string())
+        })
+        .collect();
+    coords.sort();
+    let chosen = coordinate_indices(&model, &coords).unwrap();
+    let ours = muscle_analysis(&model, &motion, Some(&chosen)).unwrap();
+    (model, ours, coords)
+}
+
+/// One line per model: worst median and max of the lengths and moment arms (mm).
+fn agreement(name: &str) -> (f64, f64, f64, f64) {
+    let dir = fixtures().join(name);
+    let (_, ours, _) = analyse(&dir);
+    let theirs = Table::load(dir.join("poses_MuscleAnalysis_Length.sto")).unwrap();
+    let (lmed, lmax) = median_max(errors(&ours.length, &theirs));
+    let (mut amed, mut amax) = (0.0f64, 0.0f64);
+    for (coord, table) in &ours.moment_arms {
+        let theirs =
+            Table::load(dir.join(format!("poses_MuscleAnalysis_MomentArm_{coord}.sto"))).unwrap();
+        let (m, x) = median_max(errors(table, &theirs));
+        amed = amed.max(m);
+        amax = amax.max(x);
+    }
+    for (what, table) in [
+        ("FiberLength", &ours.fiber_length),
+        ("TendonLength", &ours.tendon_length),
+        ("NormalizedFiberLength", &ours.normalized_fiber_length),
+    ] {
+        let theirs = Table::load(dir.join(format!("poses_MuscleAnalysis_{what}.sto"))).unwrap();
+        let (m, x) = median_max(errors(table, &theirs));
+        println!(
+            "{name}: {what} median {:.4} max {:.4} (mm or 1e-3)",
+            m * 1e3,
+            x * 1e3
+        );
+    }
+    println!(
+        "{name}: length median {:.4} mm max {:.4} mm; moment arm median {:.4} mm max {:.4} mm",
+        lmed * 1e3,
+        lmax * 1e3,
+        amed * 1e3,
+        amax * 1e3
+    );
+    (lmed, lmax, amed, amax)
+}
+
+#[test]
+fn models_from_opensim_models_and_osim_rl_agree_with_opensim() {
+    let mut dirs: Vec<String> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().join("poses_MuscleAnalysis_Length.sto").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 6, "fixtures: {dirs:?}");
+    let mut failed = Vec::new();
+    for name in &dirs {
+        let (lmed, lmax, amed, amax) = agreement(name);
+        if !(lmed < 1e-3 && lmax < 5e-3 && amed < 1e-3 && amax < 5e-3) {
+            failed.push(name.clone());
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "outside 1 mm median / 5 mm max: {failed:?}"
+    );
+}
