@@ -94,7 +94,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Record(a)) => a.run(),
         Some(Command::Reflex(a)) => a.run(),
         Some(Command::Export(a)) => a.run(),
-        Some(Command::View(a)) => a.run(app),
+        Some(Command::View(a)) => a.run(),
         Some(Command::CheckImage(a)) => a.run(),
     }
 }

@@ -25,12 +25,12 @@ impl Plugin for CapturePlugin {
 }
 
 #[derive(Default)]
-struct ScreenshotState {
+pub(crate) struct ScreenshotState {
     frame: u32,
     requested_at: Option<u32>,
 }
 
-fn screenshot_driver(
+pub(crate) fn screenshot_driver(
     options: Option<Res<AppOptions>>,
     mut state: Local<ScreenshotState>,
     mut commands: Commands,

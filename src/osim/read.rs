@@ -1188,7 +1188,10 @@ fn standard_transform(axes: &[StandardAxis], coordinates: &[usize]) -> SpatialTr
         axis: unit(k),
         function: Function::Constant(0.0),
     };
-    let mut rotations = [still(0), still(1), still(2)];
+    // The rotation slots take the axes in cyclic order from the first used one (Z, X, Y for a
+    // PinJoint), so the three axes stay a right-handed orthonormal triple.
+    let first = axes.iter().find(|a| a.0).map_or(0, |a| a.1);
+    let mut rotations = [still(first), still((first + 1) % 3), still((first + 2) % 3)];
     let mut translations = [still(0), still(1), still(2)];
     let mut next_rotation = 0;
     for (&(rotation, k), &c) in axes.iter().zip(coordinates) {

@@ -11,6 +11,7 @@ use roxmltree::Node;
 use super::error::FormatError;
 use super::model::Vec3;
 use super::read::{child, element_children, last_component, Names, Placement, Reader};
+use crate::sim::kinematics::xyz_angles;
 
 /// The deepest chain of offset frames followed (longer ones are taken for a loop).
 const MAX_FRAME_DEPTH: usize = 32;
@@ -64,20 +65,6 @@ impl Pose {
     fn angles_and_origin(&self) -> (Vec3, Vec3) {
         (xyz_angles(self.rot), self.pos.to_array())
     }
-}
-
-/// Body-fixed X-Y-Z angles of a rotation `Rx(a) Ry(b) Rz(c)`.
-fn xyz_angles(m: DMat3) -> Vec3 {
-    let sb = m.z_axis.x.clamp(-1.0, 1.0);
-    let b = sb.asin();
-    if sb.abs() > 1.0 - 1e-12 {
-        // Gimbal lock: put the whole X-Z rotation into the first angle.
-        let a = m.y_axis.z.atan2(m.y_axis.y);
-        return [a, b, 0.0];
-    }
-    let a = (-m.z_axis.y).atan2(m.z_axis.z);
-    let c = (-m.y_axis.x).atan2(m.x_axis.x);
-    [a, b, c]
 }
 
 impl<'a, 'i> Reader<'_, '_> {

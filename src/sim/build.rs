@@ -190,20 +190,27 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
             .collect();
 
         if joint.parent == 0 {
-            // The root: a CustomJoint whose six axes are each driven by their own coordinate.
-            let JointKind::Custom(st) = &joint.kind else {
-                return Err(err(
-                    "the joint to ground must be a six-coordinate CustomJoint".into(),
-                ));
+            // The root: a joint whose axes are each driven by their own coordinate (or fixed);
+            // a WeldJoint to ground is a root with nothing free.
+            let welded;
+            let st = match &joint.kind {
+                JointKind::Custom(st) => st,
+                JointKind::Weld => {
+                    welded = weld_transform();
+                    &welded
+                }
             };
             if root_body.is_some() {
                 return Err(err("only one body may be jointed to ground".into()));
             }
             for (k, axis) in st.rotations.iter().chain(&st.translations).enumerate() {
-                // An axis without a coordinate (a PlanarJoint's or a PinJoint's unused ones) must
-                // stay at zero: it is planned as a locked coordinate.
-                if axis.coordinate.is_none() && axis.function == Function::Constant(0.0) {
-                    continue;
+                // An axis without a coordinate (a PlanarJoint's or a PinJoint's unused ones) is
+                // planned as a locked coordinate: any constant rotation, a zero translation.
+                if axis.coordinate.is_none() {
+                    match axis.function {
+                        Function::Constant(c) if k < 3 || c == 0.0 => continue,
+                        _ => {}
+                    }
                 }
                 let ok = matches!(axis.function, Function::Linear { slope, intercept } if slope == 1.0 && intercept == 0.0)
                     && axis.coordinate.is_some();
@@ -562,4 +569,30 @@ fn solve6(mut a: [[f64; 6]; 6], mut b: [f64; 6]) -> [f64; 6] {
         };
     }
     x
+}
+
+/// The root joint's transform: its own, or for a welded root one that does not move.
+pub fn root_transform(joint: &crate::osim::model::Joint) -> crate::osim::model::SpatialTransform {
+    match &joint.kind {
+        JointKind::Custom(st) => st.clone(),
+        JointKind::Weld => weld_transform(),
+    }
+}
+
+/// A `SpatialTransform` that does not move: a welded root, planned as a root with every axis
+/// locked.
+fn weld_transform() -> crate::osim::model::SpatialTransform {
+    let still = |k: usize| {
+        let mut axis = [0.0; 3];
+        axis[k] = 1.0;
+        crate::osim::model::TransformAxis {
+            coordinate: None,
+            axis,
+            function: Function::Constant(0.0),
+        }
+    };
+    crate::osim::model::SpatialTransform {
+        rotations: [still(0), still(1), still(2)],
+        translations: [still(0), still(1), still(2)],
+    }
 }

@@ -59,6 +59,20 @@ pub fn euler_xyz_body_fixed(a: Vec3) -> DMat3 {
     DMat3::from_rotation_x(a[0]) * DMat3::from_rotation_y(a[1]) * DMat3::from_rotation_z(a[2])
 }
 
+/// Body-fixed X-Y-Z angles of a rotation `Rx(a) Ry(b) Rz(c)`.
+pub fn xyz_angles(m: DMat3) -> Vec3 {
+    let sb = m.z_axis.x.clamp(-1.0, 1.0);
+    let b = sb.asin();
+    if sb.abs() > 1.0 - 1e-12 {
+        // Gimbal lock: put the whole X-Z rotation into the first angle.
+        let a = m.y_axis.z.atan2(m.y_axis.y);
+        return [a, b, 0.0];
+    }
+    let a = (-m.z_axis.y).atan2(m.z_axis.z);
+    let c = (-m.y_axis.x).atan2(m.x_axis.x);
+    [a, b, c]
+}
+
 /// The transform of a joint's moving frame in its fixed frame, for coordinate values `q`.
 pub fn mobilizer_transform(joint: &Joint, q: &[f64]) -> Frame {
     match &joint.kind {

@@ -1,15 +1,15 @@
 //! Muscle paths: which points are active, where they are in the world, how the path wraps over
 //! the surfaces it names (`wrap.rs`, after OpenSim's `GeometryPath`), the muscle-tendon length
-//! and moment arms (as OpenSim: `-dL/dq`, the path's active points held fixed, coupled
-//! coordinates following).
+//! and moment arms (as OpenSim's `MomentArmSolver`: the generalised force of a unit tension for
+//! a unit speed of the coordinate, coupled coordinates following).
 
-use rapier3d::glamx::DVec3;
+use rapier3d::glamx::{DMat3, DVec3};
 
-use super::kinematics::{body_frames, Frame};
+use super::kinematics::{body_frames, xyz_angles, Frame};
 use super::wrap::{
     wrapped_path, PathNodeKind, PathPointAt, PlacedWrap, Quadrant, WrapMethod, WrapShape,
 };
-use crate::osim::model::{Model, Muscle, PathPoint, PathPointKind, WrapShapeSpec};
+use crate::osim::model::{JointKind, Model, Muscle, PathPoint, PathPointKind, WrapShapeSpec};
 
 /// Whether a path point is part of the path for coordinates `q`.
 pub fn is_active(point: &PathPoint, q: &[f64]) -> bool {
@@ -172,13 +172,46 @@ pub fn moment_arm(model: &Model, muscle: &Muscle, coordinate: usize, q: &[f64]) 
     -(lp - lm) / (2.0 * h)
 }
 
-/// `q` moved by `+-h` along `coordinate`, coupled coordinates following it.
+/// `q` moved by `+-h` along `coordinate`'s speed, coupled coordinates following it.
+///
+/// For most joints Simbody's speed is the coordinate's rate. A `BallJoint`'s or `FreeJoint`'s
+/// rotational speeds are the angular velocity about the parent frame's axes instead, so for
+/// those the child turns about the parent's axis and the three angles are read back.
 fn perturbed(model: &Model, coordinate: usize, q: &[f64]) -> (Vec<f64>, Vec<f64>, f64) {
     let h = 1e-6;
     let mut qp = q.to_vec();
     let mut qm = q.to_vec();
-    qp[coordinate] += h;
-    qm[coordinate] -= h;
+    let joint = &model.joints[model.coordinates[coordinate].joint];
+    let spun = match (&joint.kind, joint.type_name.as_str()) {
+        (JointKind::Custom(st), "BallJoint" | "FreeJoint") => {
+            let slots: Vec<Option<usize>> = st.rotations.iter().map(|a| a.coordinate).collect();
+            slots
+                .iter()
+                .position(|c| *c == Some(coordinate))
+                .map(|k| (st, slots, k))
+        }
+        _ => None,
+    };
+    if let Some((st, slots, k)) = spun {
+        let rotation = st.rotations.iter().fold(DMat3::IDENTITY, |m, a| {
+            m * DMat3::from_axis_angle(
+                DVec3::from_array(a.axis),
+                a.coordinate.map_or(0.0, |c| q[c]),
+            )
+        });
+        let axis = DVec3::from_array(st.rotations[k].axis);
+        for (out, sign) in [(&mut qp, 1.0), (&mut qm, -1.0)] {
+            let angles = xyz_angles(DMat3::from_axis_angle(axis, sign * h) * rotation);
+            for (slot, angle) in slots.iter().zip(angles) {
+                if let Some(c) = slot {
+                    out[*c] = angle;
+                }
+            }
+        }
+    } else {
+        qp[coordinate] += h;
+        qm[coordinate] -= h;
+    }
     // Coupled coordinates follow the one that moves, as OpenSim's assembly moves them.
     if !super::kinematics::is_dependent(model, coordinate) {
         super::kinematics::enforce_couplers(model, &mut qp);

@@ -146,6 +146,28 @@ fn mutated_models_motions_and_meshes_are_refused_or_read_finite() {
         // A coordinate without a <range> is unbounded by design ([-inf, inf], no joint limit).
         Ok(format!("{m:?}").replace("range: [-inf, inf]", "range: unbounded"))
     });
+    // An OpenSim 4 file with wrapping surfaces: what is accepted must also give finite muscle
+    // lengths and moment arms (the wrap solvers meet odd radii and frames here).
+    let arm = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/opensim4/arm26/arm26.osim"),
+    )
+    .unwrap();
+    fuzz("osim4", &arm, 200, 5, |b| {
+        let m = Model::parse(&text(b), Path::new("fuzz4.osim"))?;
+        let mut q = m.default_coordinates();
+        gaitscope::sim::kinematics::enforce_couplers(&m, &mut q);
+        let paths: Vec<(f64, Vec<f64>)> = m
+            .muscles
+            .iter()
+            .map(|mu| {
+                let arms = (0..m.coordinates.len())
+                    .map(|c| gaitscope::sim::path::moment_arm(&m, mu, c, &q))
+                    .collect();
+                (gaitscope::sim::path::muscle_length(&m, mu, &q), arms)
+            })
+            .collect();
+        Ok(format!("{m:?} {paths:?}").replace("range: [-inf, inf]", "range: unbounded"))
+    });
     for (i, mot) in ["normal.mot", "subject01_walk1_grf.mot"].iter().enumerate() {
         let bytes = std::fs::read(models.join("motions").join(mot)).unwrap();
         fuzz(mot, &bytes, 400, 2 + i as u64, |b| {

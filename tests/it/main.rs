@@ -20,3 +20,4 @@ mod physics;
 mod reflex;
 mod sweep;
 mod train;
+mod viewer;

@@ -202,3 +202,75 @@ fn numbers_too_large_for_the_kinematics_are_errors() {
     let e = Table::parse(&huge.to_text(), Path::new("huge.mot")).unwrap_err();
     assert!(e.to_string().contains("row 4"), "{e}");
 }
+
+fn fixture4(model: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("tests/fixtures/opensim4/{model}/{model}.osim"));
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn opensim4_files_read_with_their_joints_constraints_and_skipped_forces_named() {
+    let raj = Model::parse(&fixture4("Rajagopal2016"), Path::new("raj.osim")).unwrap();
+    assert_eq!(raj.version, 40000);
+    assert_eq!(raj.muscles.len(), 80);
+    assert_eq!(raj.couplers.len(), 2);
+    assert_eq!(raj.wrap_objects.len(), 40);
+    let types: Vec<&str> = raj.joints.iter().map(|j| j.type_name.as_str()).collect();
+    assert!(types.contains(&"UniversalJoint") && types.contains(&"PinJoint"));
+    // The 17 CoordinateActuators are not modelled: skipped with a warning that names them.
+    let w = raj.warnings.join("\n");
+    assert!(w.contains("CoordinateActuator"), "{w}");
+    assert_eq!(raj.ignored_forces.len(), 17);
+    // A rigid-tendon Millard muscle keeps its file's settings.
+    let m = &raj.muscles[raj.muscle_index("addbrev_r").unwrap()];
+    assert!(m.rigid_tendon);
+    assert_eq!(m.default_activation, 0.01);
+    // osim-rl's planar model (OpenSim 3 with a PlanarJoint) reads too.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/opensim4/gait9dof18musc/gait9dof18musc.osim");
+    let planar = Model::load(path).unwrap();
+    assert!(planar.joints.iter().any(|j| j.type_name == "PlanarJoint"));
+}
+
+#[test]
+fn opensim4_frame_errors_name_the_frame() {
+    let arm = fixture4("arm26");
+    let missing = arm.replacen(
+        "<socket_parent_frame>base_offset</socket_parent_frame>",
+        "<socket_parent_frame>nowhere_offset</socket_parent_frame>",
+        1,
+    );
+    let e = Model::parse(&missing, Path::new("arm.osim")).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("missing body or frame \"nowhere_offset\""),
+        "{e}"
+    );
+    assert!(e.line.is_some());
+    // Two offset frames that name each other as parents: a loop, refused (not a stack overflow).
+    let looped = arm.replacen(
+        "<socket_parent>/bodyset/base</socket_parent>",
+        "<socket_parent>base_offset</socket_parent>",
+        2,
+    );
+    let e = Model::parse(&looped, Path::new("arm.osim")).unwrap_err();
+    assert!(e.to_string().contains("loop"), "{e}");
+    let unknown = arm
+        .replacen(
+            "<CustomJoint name=\"r_elbow\">",
+            "<EllipsoidJoint name=\"r_elbow\">",
+            1,
+        )
+        .replacen(
+            "</CustomJoint>\n\t\t\t</objects>",
+            "</EllipsoidJoint>\n\t\t\t</objects>",
+            1,
+        );
+    let e = Model::parse(&unknown, Path::new("arm.osim")).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("unsupported joint type EllipsoidJoint"),
+        "{e}"
+    );
+}

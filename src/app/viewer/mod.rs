@@ -98,11 +98,8 @@ pub fn run(options: ViewerOptions) -> Result<()> {
         })
         .insert_resource(state)
         .insert_resource(options.app.clone())
-        .add_plugins((
-            super::camera::CameraPlugin,
-            ViewerPlugin,
-            super::capture::CapturePlugin,
-        ))
+        .add_plugins((super::camera::CameraPlugin, ViewerPlugin))
+        .add_systems(Last, super::capture::screenshot_driver)
         .add_systems(EguiPrimaryContextPass, panel::draw);
     match app.run() {
         AppExit::Success => Ok(()),

@@ -232,7 +232,10 @@ fn coordinates_panel(ui: &mut egui::Ui, state: &mut ViewerState) {
         } else {
             lo..=hi
         };
+        // Never clamped by the widget itself: a motion may hold values outside the range, and
+        // a slider that clamped them would count as moved and stop the motion.
         let slider = egui::Slider::new(&mut shown, range)
+            .clamping(egui::SliderClamping::Never)
             .text(if rotational {
                 format!("{} °", c.name)
             } else {

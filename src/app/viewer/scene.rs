@@ -249,6 +249,6 @@ fn frame_camera(state: &ViewerState, orbit: &mut crate::app::camera::OrbitCamera
         .fold(0.0_f32, f32::max);
     if center.is_finite() && extent.is_finite() {
         orbit.target = center;
-        orbit.distance = (3.0 * extent + 0.8).clamp(0.8, 20.0);
+        orbit.distance = (2.2 * extent + 0.6).clamp(0.8, 20.0);
     }
 }

@@ -70,8 +70,10 @@ impl MotionTrack {
     pub fn row_index(&self) -> usize {
         let t0 = self.table.rows.first().map_or(0.0, |r| r[0]);
         let t = t0 + self.position;
-        let i = self.table.rows.partition_point(|r| r[0] < t);
-        i.min(self.table.rows.len().saturating_sub(1))
+        // The last row at or before `t` (a tiny tolerance keeps a row's own time on it).
+        let i = self.table.rows.partition_point(|r| r[0] <= t + 1e-9);
+        i.saturating_sub(1)
+            .min(self.table.rows.len().saturating_sub(1))
     }
 
     /// Advances by `dt` seconds of wall time when playing.

@@ -7,8 +7,8 @@ use rapier3d::prelude::*;
 
 use super::convert::{frame_of, pose_of, to_f32, to_f64};
 use super::SimError;
-use crate::osim::model::{Joint, JointKind, Model};
-use crate::sim::build::{Plan, RootJoint};
+use crate::osim::model::{Joint, Model};
+use crate::sim::build::{root_transform, Plan, RootJoint};
 use crate::sim::kinematics::Frame;
 
 /// The rapier joint from the ground body (placed at `ground` in the world) to the root body for a
@@ -55,7 +55,8 @@ pub(super) fn constrained_root_joint(root: &RootJoint, ground: &Frame) -> Option
 /// read its coordinates back from a rotation).
 pub(super) fn check_root_axes(model: &Model, plan: &Plan) -> Result<(), SimError> {
     let j = &model.joints[model.joint_of_body(plan.root_body).expect("root joint")];
-    if let JointKind::Custom(st) = &j.kind {
+    {
+        let st = root_transform(j);
         let b = DMat3::from_cols(
             DVec3::from_array(st.rotations[0].axis),
             DVec3::from_array(st.rotations[1].axis),
@@ -75,9 +76,7 @@ pub(super) fn check_root_axes(model: &Model, plan: &Plan) -> Result<(), SimError
 
 /// The root joint's three rotation axes and three translation axes.
 fn root_axes(joint: &Joint) -> ([DVec3; 3], [DVec3; 3]) {
-    let JointKind::Custom(st) = &joint.kind else {
-        unreachable!("checked at build")
-    };
+    let st = root_transform(joint);
     (
         st.rotations.clone().map(|a| DVec3::from_array(a.axis)),
         st.translations.clone().map(|a| DVec3::from_array(a.axis)),
@@ -122,16 +121,22 @@ pub(super) fn root_coordinates(joint: &Joint, rb: &RigidBody) -> ([f64; 6], [f64
 
 /// Angular velocity and origin velocity (ground frame) of the root body for coordinate speeds.
 pub(super) fn root_velocity(joint: &Joint, q: &[f64], qdot: &[f64]) -> (DVec3, DVec3) {
-    let JointKind::Custom(st) = &joint.kind else {
-        unreachable!("checked at build")
-    };
+    let st = root_transform(joint);
     let (ra, ta) = root_axes(joint);
-    let c = |k: usize| st.rotations[k].coordinate.unwrap_or(0);
-    let t = |k: usize| st.translations[k].coordinate.unwrap_or(0);
-    let r1 = DMat3::from_axis_angle(ra[0], q[c(0)]);
-    let r2 = DMat3::from_axis_angle(ra[1], q[c(1)]);
+    // Axes without a coordinate (a planar or welded root's) hold their constant and never move.
+    let angle = |k: usize| {
+        let a = &st.rotations[k];
+        a.function.value(a.coordinate.map_or(0.0, |c| q[c]))
+    };
+    let rate = |a: &crate::osim::model::TransformAxis| a.coordinate.map_or(0.0, |c| qdot[c]);
+    let r1 = DMat3::from_axis_angle(ra[0], angle(0));
+    let r2 = DMat3::from_axis_angle(ra[1], angle(1));
     let in_parent = Frame::from_xyz(joint.orientation_in_parent, joint.location_in_parent);
-    let omega = ra[0] * qdot[c(0)] + r1 * ra[1] * qdot[c(1)] + r1 * r2 * ra[2] * qdot[c(2)];
-    let v = ta[0] * qdot[t(0)] + ta[1] * qdot[t(1)] + ta[2] * qdot[t(2)];
+    let omega = ra[0] * rate(&st.rotations[0])
+        + r1 * ra[1] * rate(&st.rotations[1])
+        + r1 * r2 * ra[2] * rate(&st.rotations[2]);
+    let v = ta[0] * rate(&st.translations[0])
+        + ta[1] * rate(&st.translations[1])
+        + ta[2] * rate(&st.translations[2]);
     (in_parent.rot * omega, in_parent.rot * v)
 }
