@@ -97,9 +97,9 @@ pub enum WrapShapeSpec {
     },
     /// A torus about the local Z axis.
     Torus {
-        /// Radius of the tube's inner edge (m).
+        /// `inner_radius`: the tube's radius (m).
         inner_radius: f64,
-        /// Radius of the tube's outer edge (m).
+        /// `outer_radius`: the radius of the circle through the tube's centres (m).
         outer_radius: f64,
     },
 }

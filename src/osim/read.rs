@@ -460,7 +460,7 @@ impl Reader<'_, '_> {
         &self,
         model: Node,
         names: &Names,
-    ) -> Result<(Vec<ContactSphere>, Vec<ContactHalfSpace>, Vec<String>), FormatError> {
+    ) -> Result<ContactGeometry, FormatError> {
         let (mut spheres, mut half_spaces, mut ignored) = (Vec::new(), Vec::new(), Vec::new());
         let Some(set) = child(model, "ContactGeometrySet") else {
             return Ok((spheres, half_spaces, ignored));
@@ -1223,3 +1223,6 @@ struct Forces {
     hunt_crossley: Vec<HuntCrossley>,
     ignored: Vec<String>,
 }
+
+/// Contact spheres, half spaces, and the contact geometry skipped (type and name).
+type ContactGeometry = (Vec<ContactSphere>, Vec<ContactHalfSpace>, Vec<String>);

@@ -43,7 +43,7 @@ impl Reader<'_, '_> {
                     },
                     "WrapEllipsoid" => {
                         let d = self.vec3(self.req(w, "dimensions")?)?;
-                        if d.iter().any(|v| !(*v > 0.0)) {
+                        if !d.iter().all(|v| *v > 0.0) {
                             return Err(self.err(w, "ellipsoid dimensions must be positive"));
                         }
                         WrapShapeSpec::Ellipsoid { radii: d }

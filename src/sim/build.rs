@@ -326,6 +326,13 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
                 } else {
                     // Coupled translations: one free rotation, and the translations read only its
                     // coordinate. Fit t(q) ~ c + M(q) d with M(q) the rotation up to the free axis.
+                    if free_rotations.is_empty() {
+                        return Err(err(
+                            "a translation of its own coordinate (a SliderJoint or PlanarJoint \
+                             below the root) is not simulated: only revolute links are planned"
+                                .into(),
+                        ));
+                    }
                     if free_rotations.len() != 1 {
                         return Err(err(
                             "coupled translations need exactly one free rotation".into()
@@ -436,6 +443,25 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
         joint: "ground".into(),
         message: "no body is jointed to ground".into(),
     })?;
+    let wrapped = model.muscles.iter().filter(|m| !m.wraps.is_empty()).count();
+    if wrapped > 0 {
+        approximations.push(format!(
+            "{wrapped} muscle path(s) wrap over surfaces: the simulation pulls along their straight \
+             segments between path points (analyze and view wrap them exactly)"
+        ));
+    }
+    let inert: Vec<&str> = model
+        .muscles
+        .iter()
+        .filter(|m| !m.is_muscle())
+        .map(|m| m.name.as_str())
+        .collect();
+    if !inert.is_empty() {
+        approximations.push(format!(
+            "path actuators without muscle properties are inert: {}",
+            inert.join(", ")
+        ));
+    }
     Ok(Plan {
         links,
         bodies,

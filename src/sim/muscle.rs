@@ -314,7 +314,8 @@ pub fn equilibrium_fiber_length(m: &Muscle, length: f64, a: f64) -> f64 {
         ft - (a * active_force_length(m, l_norm) + passive_force_length(m, l_norm)) * along / lf
     };
     let (mut lo, mut hi) = (min_along.max(1e-12 * lopt), length.max(min_along));
-    if !(residual(lo) > 0.0) {
+    // Slack (or a NaN residual from bad parameters): the fibre at its minimum.
+    if residual(lo).is_nan() || residual(lo) <= 0.0 {
         return min_fiber;
     }
     for _ in 0..200 {

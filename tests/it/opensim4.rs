@@ -174,3 +174,55 @@ fn each_model_simulates_or_is_refused_with_a_reason() {
     }
     println!("{simulated} simulate");
 }
+
+/// The joint zoo's bodies, posed by our kinematics from the coordinates OpenSim used, against
+/// the ground transforms OpenSim reported: every joint type, nested offset frames and a frame
+/// declared in a body's components.
+#[test]
+fn every_joint_type_places_its_bodies_as_opensim_does() {
+    use gaitscope::sim::kinematics::body_frames;
+    let dir = fixtures().join("joint_zoo");
+    let model = Model::load(dir.join("joint_zoo.osim")).unwrap();
+    let lines = |name: &str| -> Vec<Vec<String>> {
+        std::fs::read_to_string(dir.join(name))
+            .unwrap()
+            .lines()
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    };
+    let coords = lines("coordinates_used.csv");
+    let poses = lines("body_poses.csv");
+    let mut types: Vec<&str> = model.joints.iter().map(|j| j.type_name.as_str()).collect();
+    types.sort();
+    types.dedup();
+    assert_eq!(types.len(), 9, "{types:?}");
+    let mut worst = 0.0f64;
+    for (row, values) in coords.iter().skip(1).enumerate() {
+        let mut q = model.default_coordinates();
+        for (name, v) in coords[0].iter().zip(values).skip(1) {
+            q[model.coordinate_index(name).unwrap()] = v.parse().unwrap();
+        }
+        let frames = body_frames(&model, &q);
+        for p in poses.iter().skip(1).filter(|p| p[0] == row.to_string()) {
+            let f = &frames[model.body_index(&p[1]).unwrap()];
+            let v: Vec<f64> = p[2..].iter().map(|x| x.parse().unwrap()).collect();
+            for (k, want) in v.iter().take(3).enumerate() {
+                worst = worst.max((f.pos[k] - want).abs());
+            }
+            for r in 0..3 {
+                for c in 0..3 {
+                    worst = worst.max((f.rot.col(c)[r] - v[3 + 3 * r + c]).abs());
+                }
+            }
+        }
+    }
+    assert!(worst < 1e-9, "largest difference {worst}");
+    // The three forces the reader does not model are skipped, each named.
+    let w = model.warnings.join("\n");
+    for name in ["strap_actuator", "pin_spring", "foot_push"] {
+        let skipped = model
+            .muscle_index(name)
+            .is_some_and(|m| !model.muscles[m].is_muscle());
+        assert!(skipped || w.contains(name), "{name}: {w}");
+    }
+}

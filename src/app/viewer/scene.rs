@@ -31,6 +31,11 @@ pub struct ViewerSegment {
     pub index: usize,
 }
 
+/// Body holders, never sticks or segments (their transforms are disjoint).
+type BodyFilter = (Without<ViewerSegment>, Without<ViewerStick>);
+/// Muscle segments, never bodies or sticks.
+type SegmentFilter = (Without<ViewerBody>, Without<ViewerStick>);
+
 /// Handles shared by the scene's systems.
 #[derive(Resource, Default)]
 pub struct ViewerAssets {
@@ -140,15 +145,9 @@ pub fn pose(
     state: Res<ViewerState>,
     mut assets: ResMut<ViewerAssets>,
     mut materials: ResMut<Assets<StandardMaterial>>,
-    mut bodies: Query<
-        (&ViewerBody, &mut Transform),
-        (Without<ViewerSegment>, Without<ViewerStick>),
-    >,
+    mut bodies: Query<(&ViewerBody, &mut Transform), BodyFilter>,
     mut sticks: Query<(&ViewerStick, &mut Transform, &mut Visibility), Without<ViewerSegment>>,
-    mut segments: Query<
-        (&ViewerSegment, &mut Transform, &mut Visibility),
-        (Without<ViewerBody>, Without<ViewerStick>),
-    >,
+    mut segments: Query<(&ViewerSegment, &mut Transform, &mut Visibility), SegmentFilter>,
 ) {
     if needs_rebuild(&state, &assets) {
         return;

@@ -53,6 +53,13 @@ impl Simulation {
         let muscle = &self.model.muscles[m];
         let a = self.activation[m];
         let state = match self.config.tendon {
+            // A bare path actuator has no muscle properties: it is carried along, inert.
+            _ if !muscle.is_muscle() => MuscleState {
+                length,
+                velocity: speed,
+                activation: a,
+                ..MuscleState::default()
+            },
             TendonModel::Rigid => rigid_tendon_state(muscle, length, speed, a),
             TendonModel::Compliant => {
                 compliant_tendon_state(muscle, length, speed, a, &mut self.fiber_guess[m])
