@@ -262,6 +262,14 @@ impl Reader<'_, '_> {
             };
             joints.push(self.joint(*node, *child_index, placement, &names, owned)?);
         }
+        // OpenSim 4 files leave a coordinate's motion type to its joint: an angle where it turns
+        // the child (the knee, which also translates it, included), a distance where it only
+        // translates it.
+        for (i, c) in coordinates.iter_mut().enumerate() {
+            if child(coordinate_nodes[i], "motion_type").is_none() {
+                c.motion_type = derived_motion_type(&joints[c.joint], i);
+            }
+        }
         let order = self.topological_order(&joints, &bodies, &raw_joints)?;
         let remap: HashMap<usize, usize> = order
             .iter()
@@ -1226,3 +1234,16 @@ struct Forces {
 
 /// Contact spheres, half spaces, and the contact geometry skipped (type and name).
 type ContactGeometry = (Vec<ContactSphere>, Vec<ContactHalfSpace>, Vec<String>);
+
+/// A coordinate's motion type from the axes of its joint that read it.
+fn derived_motion_type(joint: &Joint, coordinate: usize) -> MotionType {
+    let JointKind::Custom(st) = &joint.kind else {
+        return MotionType::Rotational;
+    };
+    let reads = |axes: &[TransformAxis]| axes.iter().any(|a| a.coordinate == Some(coordinate));
+    if !reads(&st.rotations) && reads(&st.translations) {
+        MotionType::Translational
+    } else {
+        MotionType::Rotational
+    }
+}

@@ -217,6 +217,14 @@ fn every_joint_type_places_its_bodies_as_opensim_does() {
         }
     }
     assert!(worst < 1e-9, "largest difference {worst}");
+    // OpenSim 4 files leave motion types to the joints: translations are distances.
+    use gaitscope::osim::model::MotionType;
+    let kind = |n: &str| model.coordinates[model.coordinate_index(n).unwrap()].motion_type;
+    assert_eq!(kind("free_tx"), MotionType::Translational);
+    assert_eq!(kind("slider_tx"), MotionType::Translational);
+    assert_eq!(kind("planar_tx"), MotionType::Translational);
+    assert_eq!(kind("planar_rz"), MotionType::Rotational);
+    assert_eq!(kind("custom_flex"), MotionType::Rotational);
     // The three forces the reader does not model are skipped, each named.
     let w = model.warnings.join("\n");
     for name in ["strap_actuator", "pin_spring", "foot_push"] {
