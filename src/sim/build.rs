@@ -42,6 +42,20 @@ pub enum LinkJoint {
         /// Intercept of the coordinate-to-angle map.
         intercept: f64,
     },
+    /// One sliding degree of freedom along the X axis of the joint frames (rapier's prismatic):
+    /// `link_in_parent = frame_in_parent * Tx(distance) * frame_in_link^-1`.
+    Prismatic {
+        /// Joint frame in the parent link's frame.
+        frame_in_parent: Frame,
+        /// Joint frame in this link's frame.
+        frame_in_link: Frame,
+        /// The coordinate it realises; `distance = slope * q + intercept`.
+        coordinate: usize,
+        /// Slope of the coordinate-to-distance map.
+        slope: f64,
+        /// Intercept.
+        intercept: f64,
+    },
 }
 
 /// One rigid link of the multibody.
@@ -80,6 +94,15 @@ pub enum CoordinateSource {
         /// The link.
         link: usize,
         /// Slope of the coordinate-to-angle map.
+        slope: f64,
+        /// Intercept.
+        intercept: f64,
+    },
+    /// A prismatic link: `q = (distance - intercept) / slope`.
+    Prismatic {
+        /// The link.
+        link: usize,
+        /// Slope of the coordinate-to-distance map.
         slope: f64,
         /// Intercept.
         intercept: f64,
@@ -134,8 +157,14 @@ pub struct PlanError {
     pub message: String,
 }
 
+/// Whether a coordinate is a degree of freedom of the multibody: not locked, and not driven by a
+/// `CoordinateCouplerConstraint` (those are held at their coupled default; see `plan`).
+fn held(model: &Model, c: usize) -> bool {
+    model.coordinates[c].locked || crate::sim::kinematics::is_dependent(model, c)
+}
+
 fn is_free(model: &Model, c: Option<usize>, f: &Function) -> bool {
-    c.is_some_and(|c| !model.coordinates[c].locked) && !f.is_constant()
+    c.is_some_and(|c| !held(model, c)) && !f.is_constant()
 }
 
 /// A rotation taking the X axis (rapier's revolute axis) onto `axis`.
@@ -163,15 +192,25 @@ fn trans(v: DVec3) -> Frame {
 
 /// Plans the multibody for `model`.
 pub fn plan(model: &Model) -> Result<Plan, PlanError> {
-    let q0 = model.default_coordinates();
+    let mut q0 = model.default_coordinates();
+    crate::sim::kinematics::enforce_couplers(model, &mut q0);
     let mut links: Vec<LinkPlan> = Vec::new();
     let mut bodies: Vec<Option<BodyPlacement>> = vec![None; model.bodies.len()];
-    let mut coordinates: Vec<CoordinateSource> = model
-        .coordinates
-        .iter()
-        .map(|c| CoordinateSource::Fixed(c.default_value))
-        .collect();
+    let mut coordinates: Vec<CoordinateSource> =
+        q0.iter().map(|&v| CoordinateSource::Fixed(v)).collect();
     let mut approximations = Vec::new();
+    if !model.couplers.is_empty() {
+        let names: Vec<&str> = model
+            .couplers
+            .iter()
+            .map(|c| model.coordinates[c.dependent].name.as_str())
+            .collect();
+        approximations.push(format!(
+            "coupled coordinates are held at their value in the default pose, not driven by \
+             their constraints: {}",
+            names.join(", ")
+        ));
+    }
     let mut root_body = None;
     let mut root_joint = RootJoint::Free;
 
@@ -186,7 +225,7 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
             .coordinates
             .iter()
             .copied()
-            .filter(|c| !model.coordinates[*c].locked)
+            .filter(|c| !held(model, *c))
             .collect();
 
         if joint.parent == 0 {
@@ -221,8 +260,8 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
                     )));
                 }
                 let c = axis.coordinate.unwrap_or(0);
-                coordinates[c] = if model.coordinates[c].locked {
-                    CoordinateSource::Fixed(model.coordinates[c].default_value)
+                coordinates[c] = if held(model, c) {
+                    CoordinateSource::Fixed(q0[c])
                 } else if k < 3 {
                     CoordinateSource::RootRotation(k)
                 } else {
@@ -257,12 +296,14 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
             continue;
         }
 
-        // A chain of revolute steps: `prefix`, then for each free rotation a new link, `rest` last.
+        // A chain of steps: `prefix`, then for each free translation of its own coordinate a
+        // prismatic link, for each free rotation a revolute link, `rest` last.
         struct Step {
             axis: DVec3,
             coordinate: usize,
             slope: f64,
             intercept: f64,
+            sliding: bool,
         }
         let mut steps: Vec<(Frame, Step)> = Vec::new(); // (constant transform before the step, step)
         let mut pending = parent.offset.mul(&in_parent);
@@ -273,20 +314,59 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
                         is_free(model, st.rotations[k].coordinate, &st.rotations[k].function)
                     })
                     .collect();
+                let rotation_coordinates: Vec<Option<usize>> = free_rotations
+                    .iter()
+                    .map(|&k| st.rotations[k].coordinate)
+                    .collect();
+                // Free translations of a coordinate no rotation reads (a slider's, a planar
+                // joint's) become prismatic steps before the rotations, as the transform
+                // translates along the parent frame's axes first.
+                let sliding: Vec<usize> = (0..3)
+                    .filter(|&k| {
+                        let a = &st.translations[k];
+                        is_free(model, a.coordinate, &a.function)
+                            && !rotation_coordinates.contains(&a.coordinate)
+                    })
+                    .collect();
+                for &k in &sliding {
+                    let a = &st.translations[k];
+                    let Function::Linear { slope, intercept } = a.function else {
+                        return Err(err(format!(
+                            "translation{} must be a linear function of its coordinate",
+                            k + 1
+                        )));
+                    };
+                    steps.push((
+                        pending,
+                        Step {
+                            axis: DVec3::from_array(a.axis),
+                            coordinate: a.coordinate.unwrap_or(0),
+                            slope,
+                            intercept,
+                            sliding: true,
+                        },
+                    ));
+                    pending = Frame::IDENTITY;
+                }
                 let coupled: Vec<usize> = (0..3)
                     .filter(|&k| {
-                        is_free(
-                            model,
-                            st.translations[k].coordinate,
-                            &st.translations[k].function,
-                        )
+                        !sliding.contains(&k)
+                            && is_free(
+                                model,
+                                st.translations[k].coordinate,
+                                &st.translations[k].function,
+                            )
                     })
                     .collect();
                 let translation_at = |q: &[f64]| -> DVec3 {
-                    st.translations.iter().fold(DVec3::ZERO, |acc, a| {
-                        acc + DVec3::from_array(a.axis)
-                            * a.function.value(a.coordinate.map_or(0.0, |c| q[c]))
-                    })
+                    st.translations
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, _)| !sliding.contains(k))
+                        .fold(DVec3::ZERO, |acc, (_, a)| {
+                            acc + DVec3::from_array(a.axis)
+                                * a.function.value(a.coordinate.map_or(0.0, |c| q[c]))
+                        })
                 };
                 let rotation_const = |k: usize| -> DMat3 {
                     let a = &st.rotations[k];
@@ -316,6 +396,7 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
                                     coordinate: st.rotations[k].coordinate.unwrap_or(0),
                                     slope,
                                     intercept,
+                                    sliding: false,
                                 },
                             ));
                             pending = Frame::IDENTITY;
@@ -326,13 +407,6 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
                 } else {
                     // Coupled translations: one free rotation, and the translations read only its
                     // coordinate. Fit t(q) ~ c + M(q) d with M(q) the rotation up to the free axis.
-                    if free_rotations.is_empty() {
-                        return Err(err(
-                            "a translation of its own coordinate (a SliderJoint or PlanarJoint \
-                             below the root) is not simulated: only revolute links are planned"
-                                .into(),
-                        ));
-                    }
                     if free_rotations.len() != 1 {
                         return Err(err(
                             "coupled translations need exactly one free rotation".into()
@@ -385,6 +459,7 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
                             coordinate: coord,
                             slope,
                             intercept,
+                            sliding: false,
                         },
                     ));
                     pending = trans(d).mul(&rot(post));
@@ -411,14 +486,26 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
             } else {
                 format!("{}_{}", joint.name, model.coordinates[step.coordinate].name)
             };
+            let frame_in_parent = before.mul(&align);
+            let (coordinate, slope, intercept) = (step.coordinate, step.slope, step.intercept);
             links.push(LinkPlan {
                 parent: Some(parent_link),
-                joint: LinkJoint::Revolute {
-                    frame_in_parent: before.mul(&align),
-                    frame_in_link,
-                    coordinate: step.coordinate,
-                    slope: step.slope,
-                    intercept: step.intercept,
+                joint: if step.sliding {
+                    LinkJoint::Prismatic {
+                        frame_in_parent,
+                        frame_in_link,
+                        coordinate,
+                        slope,
+                        intercept,
+                    }
+                } else {
+                    LinkJoint::Revolute {
+                        frame_in_parent,
+                        frame_in_link,
+                        coordinate,
+                        slope,
+                        intercept,
+                    }
                 },
                 bodies: if last {
                     vec![(joint.child, Frame::IDENTITY)]
@@ -427,10 +514,18 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
                 },
                 name,
             });
-            coordinates[step.coordinate] = CoordinateSource::Revolute {
-                link: link_index,
-                slope: step.slope,
-                intercept: step.intercept,
+            coordinates[step.coordinate] = if step.sliding {
+                CoordinateSource::Prismatic {
+                    link: link_index,
+                    slope,
+                    intercept,
+                }
+            } else {
+                CoordinateSource::Revolute {
+                    link: link_index,
+                    slope,
+                    intercept,
+                }
             };
             parent_link = link_index;
         }
@@ -482,7 +577,7 @@ fn plan_root_joint(
     in_parent: &Frame,
     in_child: &Frame,
 ) -> Result<RootJoint, String> {
-    let locked = |c: Option<usize>| c.is_none_or(|c| model.coordinates[c].locked);
+    let locked = |c: Option<usize>| c.is_none_or(|c| held(model, c));
     let all = st.rotations.iter().chain(&st.translations);
     if !all.clone().any(|a| locked(a.coordinate)) {
         return Ok(RootJoint::Free);

@@ -206,6 +206,11 @@ fn link_world_frame(link: &LinkPlan, frames: &[Frame], link_frames: &[Frame]) ->
             frame_in_parent,
             frame_in_link,
             ..
+        }
+        | LinkJoint::Prismatic {
+            frame_in_parent,
+            frame_in_link,
+            ..
         } => link_frames[parent]
             .mul(frame_in_parent)
             .mul(&frame_in_link.inverse()),
@@ -379,26 +384,54 @@ impl Assembly<'_> {
         }
     }
 
-    /// Inserts the multibody joint of every revolute link, limited to its coordinate's range.
+    /// Inserts the multibody joint of every revolute (and prismatic) link, limited to its
+    /// coordinate's range.
     fn revolute_joints(&mut self) -> Result<(), SimError> {
         for (i, link) in self.plan.links.iter().enumerate() {
-            if let LinkJoint::Revolute {
-                frame_in_parent,
-                frame_in_link,
-                coordinate,
-                slope,
-                intercept,
-            } = &link.joint
+            let (frame_in_parent, frame_in_link, coordinate, slope, intercept, mask, axis) =
+                match &link.joint {
+                    LinkJoint::Revolute {
+                        frame_in_parent,
+                        frame_in_link,
+                        coordinate,
+                        slope,
+                        intercept,
+                    } => (
+                        frame_in_parent,
+                        frame_in_link,
+                        coordinate,
+                        slope,
+                        intercept,
+                        JointAxesMask::LOCKED_REVOLUTE_AXES,
+                        JointAxis::AngX,
+                    ),
+                    LinkJoint::Prismatic {
+                        frame_in_parent,
+                        frame_in_link,
+                        coordinate,
+                        slope,
+                        intercept,
+                    } => (
+                        frame_in_parent,
+                        frame_in_link,
+                        coordinate,
+                        slope,
+                        intercept,
+                        JointAxesMask::LOCKED_PRISMATIC_AXES,
+                        JointAxis::LinX,
+                    ),
+                    LinkJoint::Root => continue,
+                };
             {
                 let parent = link.parent.expect("revolute links have parents");
                 let c = &self.model.coordinates[*coordinate];
                 let a = slope * c.range[0] + intercept;
                 let b = slope * c.range[1] + intercept;
-                let mut joint = GenericJointBuilder::new(JointAxesMask::LOCKED_REVOLUTE_AXES)
+                let mut joint = GenericJointBuilder::new(mask)
                     .local_frame1(pose_of(frame_in_parent))
                     .local_frame2(pose_of(frame_in_link));
                 if a.is_finite() && b.is_finite() {
-                    joint = joint.limits(JointAxis::AngX, [a.min(b) as f32, a.max(b) as f32]);
+                    joint = joint.limits(axis, [a.min(b) as f32, a.max(b) as f32]);
                 }
                 self.physics
                     .multibody_joints

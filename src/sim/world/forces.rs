@@ -70,7 +70,8 @@ impl Simulation {
                     let j = f.mul(frame_in_link);
                     Some((j.pos, j.rot.col(0)))
                 }
-                LinkJoint::Root => None,
+                // A sliding dof gets no implicit muscle damping (its pull is not a torque).
+                LinkJoint::Root | LinkJoint::Prismatic { .. } => None,
             })
             .collect()
     }

@@ -114,6 +114,17 @@ impl Simulation {
                     q[c] = (angle - intercept) / slope;
                     qd[c] = rate / slope;
                 }
+                CoordinateSource::Prismatic {
+                    link,
+                    slope,
+                    intercept,
+                } => {
+                    let l = mb.link(self.link_ids[link]).expect("link exists");
+                    let distance = l.joint().coords()[0] as f64;
+                    let rate = mb.joint_velocity(l)[0] as f64;
+                    q[c] = (distance - intercept) / slope;
+                    qd[c] = rate / slope;
+                }
                 CoordinateSource::RootRotation(k) | CoordinateSource::RootTranslation(k) => {
                     let (rq, rqd) = root.get_or_insert_with(|| {
                         root_coordinates(root_joint.expect("root joint"), root_rb)
@@ -197,17 +208,26 @@ impl Simulation {
         let mut disp = vec![0.0f32; ndofs];
         let mut vel = vec![0.0f32; ndofs];
         for (li, link) in plan.links.iter().enumerate() {
-            if let LinkJoint::Revolute {
-                coordinate,
-                slope,
-                intercept,
-                ..
-            } = link.joint
+            let (coordinate, slope, intercept, coord) = match link.joint {
+                LinkJoint::Revolute {
+                    coordinate,
+                    slope,
+                    intercept,
+                    ..
+                } => (coordinate, slope, intercept, 3),
+                LinkJoint::Prismatic {
+                    coordinate,
+                    slope,
+                    intercept,
+                    ..
+                } => (coordinate, slope, intercept, 0),
+                LinkJoint::Root => continue,
+            };
             {
                 let l = mb.link(link_ids[li]).expect("link exists");
                 let target = slope * q[coordinate] + intercept;
                 let dof = l.assembly_id();
-                disp[dof] = (target - l.joint().coords()[3] as f64) as f32;
+                disp[dof] = (target - l.joint().coords()[coord] as f64) as f32;
                 vel[dof] = (slope * qdot[coordinate]) as f32;
             }
         }
