@@ -61,6 +61,9 @@ pub enum UiCommand {
     },
     /// Simulate osim-rl's reflex controller walking the planar model for 10 s and open it.
     ReflexWalk,
+    /// Open any OpenSim model in the model viewer (`gaitscope view`, its own window), once the
+    /// file has been read without error.
+    ViewModel(PathBuf),
     /// Pass a command to the live evaluation (pause, restart, speed).
     Live(EvalCommand),
     /// Place the live frames in this shipped 2-D encoder's latent picture (`before` is chosen
@@ -210,6 +213,13 @@ pub fn carry_out(
                         Err(e) => FileResult::Done(format!("reflex walk failed: {e:#}")),
                     })
             }
+            UiCommand::ViewModel(path) => {
+                let path = path.clone();
+                t.jobs.spawn(move || match open_viewer(&path) {
+                    Ok(()) => FileResult::Done(format!("opened {} in the viewer", path.display())),
+                    Err(e) => FileResult::Done(format!("cannot view {}: {e:#}", path.display())),
+                })
+            }
             UiCommand::Live(c) => {
                 if let Some(f) = &t.feed {
                     f.command(c.clone());
@@ -302,4 +312,18 @@ fn set_latent(t: &mut Targets, kind: EncoderKind, before: EncoderKind) {
             t.latent.0 = before;
         }
     }
+}
+
+/// Reads the model (so a bad file is reported here, with its line) and starts the viewer on it
+/// as a process of its own.
+fn open_viewer(path: &std::path::Path) -> anyhow::Result<()> {
+    crate::osim::Model::load(path)?;
+    let exe = std::env::current_exe()?;
+    let mut child = std::process::Command::new(exe)
+        .arg("view")
+        .arg(path)
+        .spawn()?;
+    // Reaped when it closes, whenever that is.
+    std::thread::spawn(move || child.wait());
+    Ok(())
 }

@@ -62,6 +62,8 @@ pub struct UiState {
     pub recording_path: String,
     /// Where `.mot` exports go.
     pub mot_path: String,
+    /// Any OpenSim model to open in the model viewer.
+    pub view_path: String,
     /// Live evaluation paused.
     pub live_paused: bool,
     /// Live evaluation speed.
@@ -92,6 +94,7 @@ impl Default for UiState {
             load_path: "runs/".into(),
             recording_path: "recordings/episode.ron".into(),
             mot_path: "recordings/episode.mot".into(),
+            view_path: String::new(),
             live_paused: false,
             live_speed: 1.0,
             lecture_applied: None,
@@ -779,6 +782,24 @@ fn playback_panel(ui: &mut egui::Ui, p: &mut Panels) {
         {
             let path = PathBuf::from(p.state.mot_path.trim());
             p.commands.write(UiCommand::ExportMot(path));
+        }
+        ui.separator();
+        ui.label("any OpenSim model");
+        ui.add(
+            egui::TextEdit::singleline(&mut p.state.view_path)
+                .hint_text("a .osim file")
+                .desired_width(220.0),
+        );
+        if ui
+            .button("view")
+            .on_hover_text(
+                "open it in the model viewer (a window of its own: coordinates, motions, \
+                 muscles by length or moment arm)",
+            )
+            .clicked()
+        {
+            let path = PathBuf::from(p.state.view_path.trim());
+            p.commands.write(UiCommand::ViewModel(path));
         }
     });
 }

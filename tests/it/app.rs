@@ -413,6 +413,17 @@ fn the_panels_commands_load_show_save_and_export_recordings() {
         .iter()
         .any(|l| l.starts_with("load failed"))));
     assert_eq!(app.world().resource::<Library>().len(), 1);
+    // Viewing a model file that is not one says why in the log (no viewer window opens).
+    let not_a_model = dir.join("not-a-model.osim");
+    std::fs::write(&not_a_model, "<OpenSimDocument><Model><BodySet>").unwrap();
+    write(&mut app, UiCommand::ViewModel(not_a_model));
+    assert!(update_until(&mut app, |w| w
+        .resource::<Runs>()
+        .log
+        .iter()
+        .any(
+            |l| l.starts_with("cannot view") && l.contains("not-a-model.osim")
+        )));
     assert_eq!(
         app.world().resource::<Playback>().source,
         Source::Recording(id)
