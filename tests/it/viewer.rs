@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use bevy::input::keyboard::{Key, KeyboardInput, NativeKey};
+use bevy::input::ButtonState;
 use bevy::prelude::*;
 use gaitscope::app::camera::OrbitCamera;
 use gaitscope::app::viewer::scene::{ViewerBody, ViewerSegment};
@@ -160,4 +162,67 @@ fn the_scene_builds_a_holder_per_body_and_segments_per_muscle() {
     app.update();
     let world = app.world_mut();
     assert_eq!(world.query::<&ViewerBody>().iter(world).count(), tug_bodies);
+}
+
+#[test]
+fn the_recordings_keys_play_and_step_the_motion() {
+    let mut state = ViewerState::default();
+    state.open_model(&fixture("arm26", "arm26.osim"));
+    state.open_motion(&fixture("arm26", "poses.mot"));
+    state.motion.as_mut().unwrap().playing = false;
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins,
+        AssetPlugin::default(),
+        bevy::input::InputPlugin,
+    ))
+    .init_asset::<Mesh>()
+    .init_asset::<StandardMaterial>()
+    .init_resource::<OrbitCamera>()
+    .insert_resource(state)
+    .add_plugins(ViewerPlugin);
+    app.update();
+    // A key press as the window sends it, then its release.
+    let press = |app: &mut App, key: KeyCode| {
+        for state in [ButtonState::Pressed, ButtonState::Released] {
+            app.world_mut().write_message(KeyboardInput {
+                key_code: key,
+                logical_key: Key::Unidentified(NativeKey::Unidentified),
+                state,
+                text: None,
+                repeat: false,
+                window: Entity::PLACEHOLDER,
+            });
+            app.update();
+        }
+    };
+    press(&mut app, KeyCode::ArrowRight);
+    press(&mut app, KeyCode::ArrowRight);
+    let m = app
+        .world()
+        .resource::<ViewerState>()
+        .motion
+        .clone()
+        .unwrap();
+    assert_eq!(m.row_index(), 2);
+    assert!(!m.playing);
+    press(&mut app, KeyCode::ArrowLeft);
+    assert_eq!(
+        app.world()
+            .resource::<ViewerState>()
+            .motion
+            .as_ref()
+            .unwrap()
+            .row_index(),
+        1
+    );
+    press(&mut app, KeyCode::Space);
+    assert!(
+        app.world()
+            .resource::<ViewerState>()
+            .motion
+            .as_ref()
+            .unwrap()
+            .playing
+    );
 }

@@ -42,7 +42,35 @@ impl Plugin for ViewerPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<ViewerState>()
             .init_resource::<scene::ViewerAssets>()
-            .add_systems(Update, (advance, scene::rebuild, scene::pose).chain());
+            .add_systems(Update, (keys, advance, scene::rebuild, scene::pose).chain());
+    }
+}
+
+/// The recordings' keys on the motion: space plays or pauses, the arrows step a row.
+fn keys(
+    keys: Option<Res<ButtonInput<KeyCode>>>,
+    egui_input: Option<Res<bevy_egui::input::EguiWantsInput>>,
+    mut state: ResMut<ViewerState>,
+) {
+    let Some(keys) = keys else { return };
+    if egui_input.is_some_and(|e| e.wants_keyboard_input()) {
+        return;
+    }
+    let Some(m) = &mut state.motion else { return };
+    let mut moved = false;
+    if keys.just_pressed(KeyCode::Space) {
+        m.playing = !m.playing;
+    }
+    if keys.just_pressed(KeyCode::ArrowRight) {
+        m.step(1);
+        moved = true;
+    }
+    if keys.just_pressed(KeyCode::ArrowLeft) {
+        m.step(-1);
+        moved = true;
+    }
+    if moved {
+        state.apply_motion();
     }
 }
 

@@ -279,7 +279,11 @@ fn timeline(ui: &mut egui::Ui, state: &mut ViewerState) {
             m.position = 0.0;
             moved = true;
         }
-        if ui.button("◀").on_hover_text("previous row").clicked() {
+        if ui
+            .button("◀")
+            .on_hover_text("previous row (left arrow)")
+            .clicked()
+        {
             m.step(-1);
             moved = true;
         }
@@ -290,7 +294,11 @@ fn timeline(ui: &mut egui::Ui, state: &mut ViewerState) {
         {
             m.playing = !m.playing;
         }
-        if ui.button("▶|").on_hover_text("next row").clicked() {
+        if ui
+            .button("▶|")
+            .on_hover_text("next row (right arrow)")
+            .clicked()
+        {
             m.step(1);
             moved = true;
         }
