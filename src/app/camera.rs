@@ -65,6 +65,22 @@ impl Default for OrbitCamera {
 #[derive(Resource, Debug, Clone, Default)]
 pub struct ViewportRect(pub Option<(UVec2, UVec2)>);
 
+impl ViewportRect {
+    /// Takes egui's area left free by the panels (in points, `ppp` pixels per point).
+    pub fn set_free(&mut self, free: bevy_egui::egui::Rect, ppp: f32) {
+        self.0 = Some((
+            UVec2::new(
+                (free.min.x * ppp).max(0.0) as u32,
+                (free.min.y * ppp).max(0.0) as u32,
+            ),
+            UVec2::new(
+                (free.width() * ppp).max(0.0) as u32,
+                (free.height() * ppp).max(0.0) as u32,
+            ),
+        ));
+    }
+}
+
 fn spawn_world(
     mut commands: Commands,
     mut meshes: ResMut<Assets<Mesh>>,

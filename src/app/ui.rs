@@ -206,18 +206,8 @@ fn draw_ui(mut contexts: EguiContexts, mut p: Panels) -> Result {
             egui::ScrollArea::vertical().show(ui, |ui| plots_panel(ui, &mut p));
         });
     egui::Panel::bottom("playback").show(&mut root, |ui| playback_panel(ui, &mut p));
-    let free = root.available_rect_before_wrap();
-    let ppp = ctx.pixels_per_point();
-    p.viewport.0 = Some((
-        UVec2::new(
-            (free.min.x * ppp).max(0.0) as u32,
-            (free.min.y * ppp).max(0.0) as u32,
-        ),
-        UVec2::new(
-            (free.width() * ppp).max(0.0) as u32,
-            (free.height() * ppp).max(0.0) as u32,
-        ),
-    ));
+    p.viewport
+        .set_free(root.available_rect_before_wrap(), ctx.pixels_per_point());
     Ok(())
 }
 

@@ -58,6 +58,68 @@ pub enum LinkJoint {
     },
 }
 
+/// A link's one degree of freedom, read off its [`LinkJoint`].
+#[derive(Debug, Clone, Copy)]
+pub struct Dof<'a> {
+    /// Joint frame in the parent link's frame.
+    pub frame_in_parent: &'a Frame,
+    /// Joint frame in this link's frame.
+    pub frame_in_link: &'a Frame,
+    /// The coordinate it realises.
+    pub coordinate: usize,
+    /// Slope of the coordinate-to-angle (or distance) map.
+    pub slope: f64,
+    /// Intercept of that map.
+    pub intercept: f64,
+    /// A sliding (prismatic) dof, else a turning (revolute) one.
+    pub sliding: bool,
+}
+
+impl LinkJoint {
+    /// The link's degree of freedom (none for the root).
+    pub fn dof(&self) -> Option<Dof<'_>> {
+        let (frame_in_parent, frame_in_link, coordinate, slope, intercept, sliding) = match self {
+            LinkJoint::Root => return None,
+            LinkJoint::Revolute {
+                frame_in_parent,
+                frame_in_link,
+                coordinate,
+                slope,
+                intercept,
+            } => (
+                frame_in_parent,
+                frame_in_link,
+                coordinate,
+                slope,
+                intercept,
+                false,
+            ),
+            LinkJoint::Prismatic {
+                frame_in_parent,
+                frame_in_link,
+                coordinate,
+                slope,
+                intercept,
+            } => (
+                frame_in_parent,
+                frame_in_link,
+                coordinate,
+                slope,
+                intercept,
+                true,
+            ),
+        };
+        Some(Dof {
+            frame_in_parent,
+            frame_in_link,
+            coordinate: *coordinate,
+            slope: *slope,
+            intercept: *intercept,
+            sliding,
+        })
+    }
+}
+
 /// One rigid link of the multibody.
 #[derive(Debug, Clone)]
 pub struct LinkPlan {

@@ -7,9 +7,9 @@ use rapier3d::glamx::{DMat3, DVec3};
 
 use super::kinematics::{body_frames, xyz_angles, Frame};
 use super::wrap::{
-    wrapped_path, PathNodeKind, PathPointAt, PlacedWrap, Quadrant, WrapMethod, WrapShape,
+    wrapped_path, PathNodeKind, PathPointAt, PlacedWrap, Quadrant, WrapMethod, WrappedPath,
 };
-use crate::osim::model::{JointKind, Model, Muscle, PathPoint, PathPointKind, WrapShapeSpec};
+use crate::osim::model::{JointKind, Model, Muscle, PathPoint, PathPointKind};
 
 /// Whether a path point is part of the path for coordinates `q`.
 pub fn is_active(point: &PathPoint, q: &[f64]) -> bool {
@@ -84,9 +84,26 @@ pub fn path_geometry(
     if muscle.wraps.is_empty() {
         return (polyline_length(&points), points);
     }
+    let path = wrap(model, muscle, active, &points, frames);
+    let polyline = path
+        .polyline
+        .iter()
+        .map(|p| DVec3::from_array(*p))
+        .collect();
+    (path.length, polyline)
+}
+
+/// The path through the active points' ground positions `points`, over its wrap surfaces.
+fn wrap(
+    model: &Model,
+    muscle: &Muscle,
+    active: &[usize],
+    points: &[DVec3],
+    frames: &[Frame],
+) -> WrappedPath {
     let at: Vec<PathPointAt> = active
         .iter()
-        .zip(&points)
+        .zip(points)
         .map(|(&index, p)| PathPointAt {
             index,
             position: p.to_array(),
@@ -97,38 +114,20 @@ pub fn path_geometry(
         .iter()
         .map(|w| placed_wrap(model, w, frames))
         .collect();
-    let path = wrapped_path(&at, muscle.path.len(), &wraps);
-    let polyline = path
-        .polyline
-        .iter()
-        .map(|p| DVec3::from_array(*p))
-        .collect();
-    (path.length, polyline)
+    wrapped_path(&at, muscle.path.len(), &wraps)
 }
 
 /// A muscle's wrap over a surface, placed in ground for the current body frames.
 fn placed_wrap(model: &Model, w: &crate::osim::model::PathWrap, frames: &[Frame]) -> PlacedWrap {
     let object = &model.wrap_objects[w.object];
     let frame = frames[object.body].mul(&Frame::from_xyz(object.rotation, object.translation));
-    let shape = match object.shape {
-        WrapShapeSpec::Cylinder { radius, length } => WrapShape::Cylinder { radius, length },
-        WrapShapeSpec::Sphere { radius } => WrapShape::Sphere { radius },
-        WrapShapeSpec::Ellipsoid { radii } => WrapShape::Ellipsoid { radii },
-        WrapShapeSpec::Torus {
-            inner_radius,
-            outer_radius,
-        } => WrapShape::Torus {
-            inner_radius,
-            outer_radius,
-        },
-    };
     let method = match w.method.as_str() {
         "midpoint" => WrapMethod::Midpoint,
         "axial" => WrapMethod::Axial,
         _ => WrapMethod::Hybrid,
     };
     PlacedWrap {
-        shape,
+        shape: object.shape,
         quadrant: Quadrant::parse(&object.quadrant).unwrap_or(Quadrant {
             axis: None,
             positive: true,
@@ -235,20 +234,7 @@ fn wrapped_moment_arm(
 ) -> f64 {
     let frames = body_frames(model, q);
     let points = world_points(muscle, active, q, &frames);
-    let at: Vec<PathPointAt> = active
-        .iter()
-        .zip(&points)
-        .map(|(&index, p)| PathPointAt {
-            index,
-            position: p.to_array(),
-        })
-        .collect();
-    let wraps: Vec<PlacedWrap> = muscle
-        .wraps
-        .iter()
-        .map(|w| placed_wrap(model, w, &frames))
-        .collect();
-    let path = wrapped_path(&at, muscle.path.len(), &wraps);
+    let path = wrap(model, muscle, active, &points, &frames);
     let body_of = |kind: &PathNodeKind| match *kind {
         PathNodeKind::Point { slot } => muscle.path[active[slot]].body,
         PathNodeKind::WrapStart { wrap } | PathNodeKind::WrapEnd { wrap, .. } => {

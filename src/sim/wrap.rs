@@ -51,37 +51,11 @@ use std::f64::consts::PI;
 // Public types
 // ---------------------------------------------------------------------------------------------
 
-/// Geometry of a wrap object, in its own frame (OpenSim `WrapCylinder`, `WrapSphere`,
-/// `WrapEllipsoid`, `WrapTorus` properties).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum WrapShape {
-    /// Cylinder along local z, centred on the origin. `length` only limits where tangent points
-    /// may lie (OpenSim's display length check); the wrap itself uses an infinite cylinder.
-    Cylinder {
-        /// Cylinder radius (OpenSim `radius`).
-        radius: f64,
-        /// Cylinder length along z (OpenSim `length`).
-        length: f64,
-    },
-    /// Sphere centred on the origin (OpenSim `radius`).
-    Sphere {
-        /// Sphere radius.
-        radius: f64,
-    },
-    /// Ellipsoid centred on the origin with semi-axes along x, y, z (OpenSim `dimensions`).
-    Ellipsoid {
-        /// Semi-axis lengths along local x, y, z.
-        radii: [f64; 3],
-    },
-    /// Torus around local z: a ring of radius `outer_radius` in the xy plane, swept by a tube of
-    /// radius `inner_radius` (OpenSim `inner_radius` / `outer_radius`).
-    Torus {
-        /// Tube radius.
-        inner_radius: f64,
-        /// Radius of the ring (centre line of the tube).
-        outer_radius: f64,
-    },
-}
+/// Geometry of a wrap object, in its own frame: the model's own type (a cylinder along local z
+/// whose `length` only limits where tangent points may lie, a sphere, an ellipsoid with its
+/// semi-axes, a torus around local z with a ring of `outer_radius` swept by a tube of
+/// `inner_radius`).
+pub use crate::osim::model::WrapShapeSpec as WrapShape;
 
 /// How an ellipsoid chooses its wrapping plane (OpenSim `PathWrap` `method`). Ignored by the
 /// other shapes.

@@ -47,3 +47,34 @@ pub fn temp_dir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&d).expect("a temporary folder");
     d
 }
+
+/// Absolute differences between our table and OpenSim's, column by column (matched by name,
+/// every OpenSim column that ours has), row by row at the same times.
+pub fn table_errors(ours: &gaitscope::osim::Table, theirs: &gaitscope::osim::Table) -> Vec<f64> {
+    assert_eq!(ours.rows.len(), theirs.rows.len());
+    let mut out = Vec::new();
+    for (k, label) in ours.labels.iter().enumerate().skip(1) {
+        let j = theirs
+            .column_index(label)
+            .unwrap_or_else(|| panic!("OpenSim's table lacks {label}"));
+        for (a, b) in ours.rows.iter().zip(&theirs.rows) {
+            assert!(
+                (a[0] - b[0]).abs() < 1e-6,
+                "times differ: {} {}",
+                a[0],
+                b[0]
+            );
+            out.push((a[k] - b[j]).abs());
+        }
+    }
+    out
+}
+
+/// Median and largest of `v` (both 0 when empty).
+pub fn median_max(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    match v.last() {
+        Some(max) => (v[v.len() / 2], *max),
+        None => (0.0, 0.0),
+    }
+}

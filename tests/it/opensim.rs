@@ -3,32 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::common::{median_max, table_errors};
 use gaitscope::cli::analyze::muscle_analysis;
 use gaitscope::osim::{Model, Table};
 use gaitscope::sim::kinematics::{body_frames, center_of_mass};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/opensim")
-}
-
-fn errors(ours: &Table, theirs: &Table) -> Vec<f64> {
-    assert_eq!(ours.rows.len(), theirs.rows.len());
-    let mut out = Vec::new();
-    for (k, label) in ours.labels.iter().enumerate().skip(1) {
-        let j = theirs
-            .column_index(label)
-            .unwrap_or_else(|| panic!("fixture lacks {label}"));
-        for (a, b) in ours.rows.iter().zip(&theirs.rows) {
-            assert!((a[0] - b[0]).abs() < 1e-6);
-            out.push((a[k] - b[j]).abs());
-        }
-    }
-    out
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 #[test]
@@ -44,8 +25,8 @@ fn lengths_and_moment_arms_match_opensim() {
         let ours = muscle_analysis(&model, &table, Some(&coords)).unwrap();
         let theirs =
             Table::load(fixtures().join(format!("{motion}_MuscleAnalysis_Length.sto"))).unwrap();
-        let e = errors(&ours.length, &theirs);
-        let (med, max) = (median(e.clone()), e.iter().cloned().fold(0.0, f64::max));
+        let e = table_errors(&ours.length, &theirs);
+        let (med, max) = median_max(e);
         assert!(
             med < 0.002 && max < 0.01,
             "{motion} lengths: median {med}, max {max}"
@@ -59,8 +40,8 @@ fn lengths_and_moment_arms_match_opensim() {
                 fixtures().join(format!("{motion}_MuscleAnalysis_MomentArm_{coord}.sto")),
             )
             .unwrap();
-            let e = errors(table, &theirs);
-            let (med, max) = (median(e.clone()), e.iter().cloned().fold(0.0, f64::max));
+            let e = table_errors(table, &theirs);
+            let (med, max) = median_max(e);
             assert!(
                 med < 0.003 && max < 0.01,
                 "{motion} {coord}: median {med}, max {max}"

@@ -5,34 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::common::{median_max, table_errors};
 use gaitscope::cli::analyze::{coordinate_indices, muscle_analysis, MuscleAnalysis};
 use gaitscope::osim::{Model, Table};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/opensim4")
-}
-
-/// Absolute differences between our table and OpenSim's, column by column (matched by name).
-fn errors(ours: &Table, theirs: &Table) -> Vec<f64> {
-    assert_eq!(ours.rows.len(), theirs.rows.len());
-    let mut out = Vec::new();
-    for (k, label) in ours.labels.iter().enumerate().skip(1) {
-        let j = theirs
-            .column_index(label)
-            .unwrap_or_else(|| panic!("OpenSim's table lacks {label}"));
-        for (a, b) in ours.rows.iter().zip(&theirs.rows) {
-            out.push((a[k] - b[j]).abs());
-        }
-    }
-    out
-}
-
-fn median_max(mut v: Vec<f64>) -> (f64, f64) {
-    v.sort_by(f64::total_cmp);
-    match v.last() {
-        Some(max) => (v[v.len() / 2], *max),
-        None => (0.0, 0.0),
-    }
 }
 
 /// Our analysis of a fixture folder, for the coordinates OpenSim wrote moment arms for.
@@ -63,12 +41,12 @@ fn agreement(name: &str) -> (f64, f64, f64, f64) {
     let dir = fixtures().join(name);
     let (_, ours, _) = analyse(&dir);
     let theirs = Table::load(dir.join("poses_MuscleAnalysis_Length.sto")).unwrap();
-    let (lmed, lmax) = median_max(errors(&ours.length, &theirs));
+    let (lmed, lmax) = median_max(table_errors(&ours.length, &theirs));
     let (mut amed, mut amax) = (0.0f64, 0.0f64);
     for (coord, table) in &ours.moment_arms {
         let theirs =
             Table::load(dir.join(format!("poses_MuscleAnalysis_MomentArm_{coord}.sto"))).unwrap();
-        let (m, x) = median_max(errors(table, &theirs));
+        let (m, x) = median_max(table_errors(table, &theirs));
         if x > 5e-3 {
             println!(
                 "{name} {coord}: moment arm median {:.3} mm max {:.3} mm",
@@ -85,7 +63,7 @@ fn agreement(name: &str) -> (f64, f64, f64, f64) {
         ("NormalizedFiberLength", &ours.normalized_fiber_length),
     ] {
         let theirs = Table::load(dir.join(format!("poses_MuscleAnalysis_{what}.sto"))).unwrap();
-        let (m, x) = median_max(errors(table, &theirs));
+        let (m, x) = median_max(table_errors(table, &theirs));
         println!(
             "{name}: {what} median {:.4} max {:.4} (mm or 1e-3)",
             m * 1e3,

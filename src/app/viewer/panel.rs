@@ -42,18 +42,7 @@ pub fn draw(
     if state.motion.is_some() {
         egui::Panel::bottom("viewer-timeline").show(&mut root, |ui| timeline(ui, &mut state));
     }
-    let free = root.available_rect_before_wrap();
-    let ppp = ctx.pixels_per_point();
-    viewport.0 = Some((
-        UVec2::new(
-            (free.min.x * ppp).max(0.0) as u32,
-            (free.min.y * ppp).max(0.0) as u32,
-        ),
-        UVec2::new(
-            (free.width() * ppp).max(0.0) as u32,
-            (free.height() * ppp).max(0.0) as u32,
-        ),
-    ));
+    viewport.set_free(root.available_rect_before_wrap(), ctx.pixels_per_point());
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use super::convert::{inertia_matrix, pose_of, to_f32};
 use super::root::{check_root_axes, constrained_root_joint};
 use super::{FootContact, Physics, SimConfig, SimError, Simulation, Sphere};
 use crate::osim::model::Model;
-use crate::sim::build::{plan, BodyPlacement, LinkJoint, LinkPlan, Plan};
+use crate::sim::build::{plan, BodyPlacement, LinkPlan, Plan};
 use crate::sim::kinematics::{body_frames, joint_transform, Frame};
 use crate::sim::muscle::{MuscleState, MIN_ACTIVATION};
 
@@ -201,20 +201,11 @@ fn link_world_frame(link: &LinkPlan, frames: &[Frame], link_frames: &[Frame]) ->
     }
     // An intermediate link: place it at its joint frame.
     let parent = link.parent.expect("intermediate links have parents");
-    match &link.joint {
-        LinkJoint::Revolute {
-            frame_in_parent,
-            frame_in_link,
-            ..
-        }
-        | LinkJoint::Prismatic {
-            frame_in_parent,
-            frame_in_link,
-            ..
-        } => link_frames[parent]
-            .mul(frame_in_parent)
-            .mul(&frame_in_link.inverse()),
-        LinkJoint::Root => Frame::IDENTITY,
+    match link.joint.dof() {
+        Some(d) => link_frames[parent]
+            .mul(d.frame_in_parent)
+            .mul(&d.frame_in_link.inverse()),
+        None => Frame::IDENTITY,
     }
 }
 
@@ -388,58 +379,30 @@ impl Assembly<'_> {
     /// coordinate's range.
     fn revolute_joints(&mut self) -> Result<(), SimError> {
         for (i, link) in self.plan.links.iter().enumerate() {
-            let (frame_in_parent, frame_in_link, coordinate, slope, intercept, mask, axis) =
-                match &link.joint {
-                    LinkJoint::Revolute {
-                        frame_in_parent,
-                        frame_in_link,
-                        coordinate,
-                        slope,
-                        intercept,
-                    } => (
-                        frame_in_parent,
-                        frame_in_link,
-                        coordinate,
-                        slope,
-                        intercept,
-                        JointAxesMask::LOCKED_REVOLUTE_AXES,
-                        JointAxis::AngX,
-                    ),
-                    LinkJoint::Prismatic {
-                        frame_in_parent,
-                        frame_in_link,
-                        coordinate,
-                        slope,
-                        intercept,
-                    } => (
-                        frame_in_parent,
-                        frame_in_link,
-                        coordinate,
-                        slope,
-                        intercept,
-                        JointAxesMask::LOCKED_PRISMATIC_AXES,
-                        JointAxis::LinX,
-                    ),
-                    LinkJoint::Root => continue,
-                };
-            {
-                let parent = link.parent.expect("revolute links have parents");
-                let c = &self.model.coordinates[*coordinate];
-                let a = slope * c.range[0] + intercept;
-                let b = slope * c.range[1] + intercept;
-                let mut joint = GenericJointBuilder::new(mask)
-                    .local_frame1(pose_of(frame_in_parent))
-                    .local_frame2(pose_of(frame_in_link));
-                if a.is_finite() && b.is_finite() {
-                    joint = joint.limits(axis, [a.min(b) as f32, a.max(b) as f32]);
-                }
-                self.physics
-                    .multibody_joints
-                    .insert(self.links[parent], self.links[i], joint.build(), true)
-                    .ok_or_else(|| {
-                        SimError::Input(format!("rapier refused the joint of link {}", link.name))
-                    })?;
+            let Some(d) = link.joint.dof() else {
+                continue;
+            };
+            let (mask, axis) = if d.sliding {
+                (JointAxesMask::LOCKED_PRISMATIC_AXES, JointAxis::LinX)
+            } else {
+                (JointAxesMask::LOCKED_REVOLUTE_AXES, JointAxis::AngX)
+            };
+            let parent = link.parent.expect("jointed links have parents");
+            let c = &self.model.coordinates[d.coordinate];
+            let lo = d.slope * c.range[0] + d.intercept;
+            let hi = d.slope * c.range[1] + d.intercept;
+            let mut joint = GenericJointBuilder::new(mask)
+                .local_frame1(pose_of(d.frame_in_parent))
+                .local_frame2(pose_of(d.frame_in_link));
+            if lo.is_finite() && hi.is_finite() {
+                joint = joint.limits(axis, [lo.min(hi) as f32, lo.max(hi) as f32]);
             }
+            self.physics
+                .multibody_joints
+                .insert(self.links[parent], self.links[i], joint.build(), true)
+                .ok_or_else(|| {
+                    SimError::Input(format!("rapier refused the joint of link {}", link.name))
+                })?;
         }
         Ok(())
     }

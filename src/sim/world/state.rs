@@ -6,7 +6,7 @@ use rapier3d::glamx::{DVec3, Vec3};
 use super::convert::{frame_of, inertia_matrix, pose_of, to_f32, to_f64};
 use super::root::{root_coordinates, root_velocity};
 use super::{FootContact, Physics, SimError, Simulation};
-use crate::sim::build::{CoordinateSource, LinkJoint};
+use crate::sim::build::CoordinateSource;
 use crate::sim::kinematics::{body_frames, Frame};
 
 impl Simulation {
@@ -208,21 +208,12 @@ impl Simulation {
         let mut disp = vec![0.0f32; ndofs];
         let mut vel = vec![0.0f32; ndofs];
         for (li, link) in plan.links.iter().enumerate() {
-            let (coordinate, slope, intercept, coord) = match link.joint {
-                LinkJoint::Revolute {
-                    coordinate,
-                    slope,
-                    intercept,
-                    ..
-                } => (coordinate, slope, intercept, 3),
-                LinkJoint::Prismatic {
-                    coordinate,
-                    slope,
-                    intercept,
-                    ..
-                } => (coordinate, slope, intercept, 0),
-                LinkJoint::Root => continue,
+            let Some(d) = link.joint.dof() else {
+                continue;
             };
+            let (coordinate, slope, intercept) = (d.coordinate, d.slope, d.intercept);
+            // rapier's joint coordinates: linear X first, angular X fourth.
+            let coord = if d.sliding { 0 } else { 3 };
             {
                 let l = mb.link(link_ids[li]).expect("link exists");
                 let target = slope * q[coordinate] + intercept;
