@@ -51,7 +51,7 @@ pub(super) fn constrained_root_joint(root: &RootJoint, ground: &Frame) -> Option
     )
 }
 
-/// Checks that the root joint's rotation axes form a right-handed orthonormal triple (needed to
+/// Checks that the root joint's rotation axes form an orthonormal triple (needed to
 /// read its coordinates back from a rotation).
 pub(super) fn check_root_axes(model: &Model, plan: &Plan) -> Result<(), SimError> {
     let j = &model.joints[model.joint_of_body(plan.root_body).expect("root joint")];
@@ -62,14 +62,14 @@ pub(super) fn check_root_axes(model: &Model, plan: &Plan) -> Result<(), SimError
             DVec3::from_array(st.rotations[1].axis),
             DVec3::from_array(st.rotations[2].axis),
         );
-        if (b.transpose() * b - DMat3::IDENTITY).abs_diff_eq(DMat3::ZERO, 1e-9)
-            && b.determinant() > 0.0
-        {
+        // Either handedness: a left-handed triple (Z, Y, X, as leg6dof9musc's pelvis) is read
+        // back with its third axis reversed.
+        if (b.transpose() * b - DMat3::IDENTITY).abs_diff_eq(DMat3::ZERO, 1e-9) {
             return Ok(());
         }
     }
     Err(SimError::Input(format!(
-        "root joint {}: rotation axes must be orthonormal and right-handed",
+        "root joint {}: rotation axes must be orthonormal",
         j.name
     )))
 }
@@ -90,12 +90,16 @@ pub(super) fn root_coordinates(joint: &Joint, rb: &RigidBody) -> ([f64; 6], [f64
     let in_child = Frame::from_xyz(joint.orientation, joint.location);
     let body = frame_of(rb.position());
     let x_fm = in_parent.inverse().mul(&body).mul(&in_child);
-    // In the basis of the three axes, the rotation is body-fixed X-Y-Z.
-    let basis = DMat3::from_cols(ra[0], ra[1], ra[2]);
+    // In the basis of the three axes, the rotation is body-fixed X-Y-Z. A left-handed triple
+    // turns about its third axis reversed by the opposite angle: read it in the right-handed
+    // basis and flip that angle back.
+    let flip = DMat3::from_cols(ra[0], ra[1], ra[2]).determinant() < 0.0;
+    let third = if flip { -ra[2] } else { ra[2] };
+    let basis = DMat3::from_cols(ra[0], ra[1], third);
     let r = basis.transpose() * x_fm.rot * basis;
     let q2 = r.col(2).x.clamp(-1.0, 1.0).asin();
     let q1 = (-r.col(2).y).atan2(r.col(2).z);
-    let q3 = (-r.col(1).x).atan2(r.col(0).x);
+    let q3 = (-r.col(1).x).atan2(r.col(0).x) * if flip { -1.0 } else { 1.0 };
     let mut q = [q1, q2, q3, 0.0, 0.0, 0.0];
     for k in 0..3 {
         q[3 + k] = ta[k].dot(x_fm.pos);
