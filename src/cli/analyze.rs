@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use crate::osim::model::{Muscle, MuscleKind};
 use crate::osim::{Model, Table};
 use crate::sim::kinematics::{coordinates_from_row, is_dependent};
-use crate::sim::muscle::equilibrium_fiber_length;
+use crate::sim::muscle::{equilibrium_fiber_length, millard_equilibrium_fiber_length};
 use crate::sim::path::{moment_arm, muscle_length};
 
 /// Lengths and moment arms of every muscle for every row of a motion.
@@ -103,7 +103,12 @@ pub fn fiber_length(m: &Muscle, length: f64) -> (f64, f64) {
             .sqrt()
             .max(m.minimum_fiber_length)
     } else {
-        equilibrium_fiber_length(m, length, m.default_activation.max(0.0))
+        let a = m.default_activation.max(0.0);
+        match m.kind {
+            MuscleKind::Millard2012 => millard_equilibrium_fiber_length(m, length, a)
+                .unwrap_or_else(|| equilibrium_fiber_length(m, length, a)),
+            _ => equilibrium_fiber_length(m, length, a),
+        }
     };
     let cos_pen = if lf > 0.0 {
         (1.0 - (height / lf).powi(2)).max(0.0).sqrt()

@@ -341,6 +341,8 @@ pub struct Muscle {
     /// `acos(0.1)`, and for a Millard muscle at least its active force-length curve's
     /// `min_norm_active_fiber_length` (0.4441 by default) times the optimal length.
     pub minimum_fiber_length: f64,
+    /// A Millard muscle's curve parameters (`None` for other muscles).
+    pub millard: Option<MillardCurves>,
     /// `ignore_tendon_compliance`: the file asks for a rigid tendon.
     pub rigid_tendon: bool,
     /// `default_activation` (Thelen's 0.05 when absent): the activation OpenSim's tools use for
@@ -350,6 +352,25 @@ pub struct Muscle {
     pub path: Vec<PathPoint>,
     /// The wrapping surfaces it may wrap over, in the file's order.
     pub wraps: Vec<PathWrap>,
+}
+
+/// A `Millard2012EquilibriumMuscle`'s curve parameters as the file gives them (OpenSim's
+/// defaults where absent; `None`: derived as OpenSim derives them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MillardCurves {
+    /// `ActiveForceLengthCurve`: min active, transition, max active (normalised lengths),
+    /// shallow ascending slope, minimum value.
+    pub active: [f64; 5],
+    /// `FiberForceLengthCurve`: strain at zero force, strain at one normalised force.
+    pub fiber_strains: [f64; 2],
+    /// `FiberForceLengthCurve`: stiffness at low force, stiffness at one, curviness.
+    pub fiber_shape: [Option<f64>; 3],
+    /// `TendonForceLengthCurve`: strain at one normalised force.
+    pub tendon_strain: f64,
+    /// `TendonForceLengthCurve`: stiffness at one, normalised force at the toe's end, curviness.
+    pub tendon_shape: [Option<f64>; 3],
+    /// `fiber_damping`.
+    pub fiber_damping: f64,
 }
 
 impl Muscle {

@@ -868,6 +868,7 @@ impl Reader<'_, '_> {
                 af: 0.25,
                 flen: 1.4,
                 minimum_fiber_length: 0.0,
+                millard: None,
                 rigid_tendon: true,
                 default_activation: 0.0,
                 name,
@@ -921,6 +922,11 @@ impl Reader<'_, '_> {
                 v
             },
             minimum_fiber_length: 0.0,
+            millard: if millard {
+                Some(self.millard_curves(node)?)
+            } else {
+                None
+            },
             rigid_tendon: self.opt_bool(node, "ignore_tendon_compliance")?,
             default_activation: self.opt_scalar(node, "default_activation", 0.05)?,
             name,
@@ -949,6 +955,51 @@ impl Reader<'_, '_> {
             ));
         }
         Ok(muscle)
+    }
+
+    /// A Millard muscle's curve parameters, OpenSim's defaults where absent.
+    fn millard_curves(&self, node: Node) -> Result<MillardCurves, FormatError> {
+        let curve = |tag: &str| child(node, tag);
+        let num = |c: Option<Node>, tag: &str, default: f64| match c {
+            Some(c) => self.opt_scalar(c, tag, default),
+            None => Ok(default),
+        };
+        let maybe = |c: Option<Node>, tag: &str| -> Result<Option<f64>, FormatError> {
+            match c.and_then(|c| child(c, tag)) {
+                Some(n) => self.scalar(n).map(Some),
+                None => Ok(None),
+            }
+        };
+        let (a, f, t) = (
+            curve("ActiveForceLengthCurve"),
+            curve("FiberForceLengthCurve"),
+            curve("TendonForceLengthCurve"),
+        );
+        Ok(MillardCurves {
+            active: [
+                num(a, "min_norm_active_fiber_length", 0.4441)?,
+                num(a, "transition_norm_fiber_length", 0.73)?,
+                num(a, "max_norm_active_fiber_length", 1.8123)?,
+                num(a, "shallow_ascending_slope", 0.8616)?,
+                num(a, "minimum_value", 0.1)?,
+            ],
+            fiber_strains: [
+                num(f, "strain_at_zero_force", 0.0)?,
+                num(f, "strain_at_one_norm_force", 0.7)?,
+            ],
+            fiber_shape: [
+                maybe(f, "stiffness_at_low_force")?,
+                maybe(f, "stiffness_at_one_norm_force")?,
+                maybe(f, "curviness")?,
+            ],
+            tendon_strain: num(t, "strain_at_one_norm_force", 0.049)?,
+            tendon_shape: [
+                maybe(t, "stiffness_at_one_norm_force")?,
+                maybe(t, "norm_force_at_toe_end")?,
+                maybe(t, "curviness")?,
+            ],
+            fiber_damping: self.opt_scalar(node, "fiber_damping", 0.1)?,
+        })
     }
 
     pub(super) fn path_point(&self, node: Node, names: &Names) -> Result<PathPoint, FormatError> {

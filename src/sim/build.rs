@@ -470,9 +470,18 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
                     // Coupled translations: one free rotation, and the translations read only its
                     // coordinate. Fit t(q) ~ c + M(q) d with M(q) the rotation up to the free axis.
                     if free_rotations.len() != 1 {
-                        return Err(err(
+                        let first = st.rotations[free_rotations[0]].coordinate;
+                        let one_coordinate = free_rotations
+                            .iter()
+                            .all(|&k| st.rotations[k].coordinate == first);
+                        return Err(err(if one_coordinate {
+                            "its rotations about several axes all follow one coordinate (a \
+                             knee turning on splines): not simulated, only one free rotation \
+                             with coupled translations is"
+                                .into()
+                        } else {
                             "coupled translations need exactly one free rotation".into()
-                        ));
+                        }));
                     }
                     let k = free_rotations[0];
                     let coord = st.rotations[k].coordinate.unwrap_or(0);

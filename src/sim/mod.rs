@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod kinematics;
+pub mod millard;
 pub mod muscle;
 pub mod path;
 pub mod world;

@@ -302,16 +302,70 @@ pub fn compliant_tendon_state(
 /// finds it with zero speeds: tendon force equals fibre force along the tendon, or, for a
 /// muscle too short for any fibre force (slack), the fibre at its `minimum_fiber_length`.
 pub fn equilibrium_fiber_length(m: &Muscle, length: f64, a: f64) -> f64 {
+    static_equilibrium(
+        m,
+        length,
+        |l_norm| a * active_force_length(m, l_norm) + passive_force_length(m, l_norm),
+        |tendon_norm| tendon_force_strain(m, tendon_norm - 1.0),
+    )
+}
+
+/// The same equilibrium for a compliant `Millard2012EquilibriumMuscle` with its own curves
+/// (`millard.rs`, OpenSim's quintic Bezier curves) at zero fibre velocity, where its damping
+/// adds nothing. `None` when the file's curve parameters are ones OpenSim would refuse.
+pub fn millard_equilibrium_fiber_length(m: &Muscle, length: f64, a: f64) -> Option<f64> {
+    use super::millard::{
+        millard_effective_minimum_value, ActiveForceLength, FiberForceLength, TendonForceLength,
+    };
+    let c = m.millard.as_ref()?;
+    // OpenSim's curve builders throw on parameters they refuse; ours panic the same way, so
+    // a refused file is caught here rather than taking the program down.
+    let curves = std::panic::catch_unwind(|| {
+        let minimum = millard_effective_minimum_value(c.active[4], m.rigid_tendon, c.fiber_damping);
+        (
+            ActiveForceLength::new(c.active[0], c.active[1], c.active[2], c.active[3], minimum),
+            FiberForceLength::new(
+                c.fiber_strains[0],
+                c.fiber_strains[1],
+                c.fiber_shape[0],
+                c.fiber_shape[1],
+                c.fiber_shape[2],
+            ),
+            TendonForceLength::new(
+                c.tendon_strain,
+                c.tendon_shape[0],
+                c.tendon_shape[1],
+                c.tendon_shape[2],
+            ),
+        )
+    })
+    .ok()?;
+    let (active, passive, tendon) = curves;
+    Some(static_equilibrium(
+        m,
+        length,
+        |l_norm| a * active.value(l_norm) + passive.value(l_norm),
+        |tendon_norm| tendon.value(tendon_norm),
+    ))
+}
+
+/// Bisection on the fibre's projection along the tendon for `tendon(l_t / l_ts)` = `fibre(l_m /
+/// l_opt) cos(pennation)` (normalised forces) at constant thickness; the minimum fibre length
+/// when even the shortest fibre outpulls a slack tendon.
+fn static_equilibrium(
+    m: &Muscle,
+    length: f64,
+    fiber: impl Fn(f64) -> f64,
+    tendon: impl Fn(f64) -> f64,
+) -> f64 {
     let lopt = m.optimal_fiber_length;
     let lts = m.tendon_slack_length;
     let height = lopt * m.pennation_angle_at_optimal.sin();
     let min_fiber = m.minimum_fiber_length;
     let min_along = (min_fiber * min_fiber - height * height).max(0.0).sqrt();
     let residual = |along: f64| {
-        let ft = tendon_force_strain(m, (length - along) / lts - 1.0);
         let lf = (height * height + along * along).sqrt();
-        let l_norm = lf / lopt;
-        ft - (a * active_force_length(m, l_norm) + passive_force_length(m, l_norm)) * along / lf
+        tendon((length - along) / lts) - fiber(lf / lopt) * along / lf
     };
     let (mut lo, mut hi) = (min_along.max(1e-12 * lopt), length.max(min_along));
     // Slack (or a NaN residual from bad parameters): the fibre at its minimum.
