@@ -154,7 +154,11 @@ impl ViewerState {
                 self.error = None;
                 self.generation += 1;
             }
-            Err(e) => self.error = Some(format!("{}: {e:#}", path.display())),
+            Err(e) => {
+                // The reader's errors name the file (and line) themselves.
+                self.error = Some(format!("{e:#}"));
+                self.model_field = path.display().to_string();
+            }
         }
     }
 
