@@ -42,7 +42,17 @@ impl Plugin for ViewerPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<ViewerState>()
             .init_resource::<scene::ViewerAssets>()
-            .add_systems(Update, (keys, advance, scene::rebuild, scene::pose).chain());
+            .add_systems(
+                Update,
+                (
+                    keys,
+                    advance,
+                    scene::rebuild,
+                    scene::pose,
+                    scene::show_wraps,
+                )
+                    .chain(),
+            );
     }
 }
 

@@ -190,6 +190,12 @@ fn coordinates_panel(ui: &mut egui::Ui, state: &mut ViewerState) {
                 }
             }
         });
+    if !model.wrap_objects.is_empty() {
+        ui.checkbox(
+            &mut state.show_wraps,
+            format!("wrapping surfaces ({})", model.wrap_objects.len()),
+        );
+    }
     ui.label(match state.color {
         ViewerColor::Length => "blue: 20 % shorter than in the default pose; red: 20 % longer",
         ViewerColor::MomentArm => "blue: -5 cm; red: +5 cm; grey: does not cross it",

@@ -22,6 +22,10 @@ pub struct ViewerBody(pub usize);
 #[derive(Component)]
 pub struct ViewerStick(pub usize);
 
+/// A wrapping surface drawn on its body (shown or hidden with [`ViewerState::show_wraps`]).
+#[derive(Component)]
+pub struct ViewerWrap;
+
 /// One drawable muscle segment: muscle index and segment index along its path.
 #[derive(Component)]
 pub struct ViewerSegment {
@@ -78,44 +82,52 @@ pub fn rebuild(
         ..default()
     });
     let joint_mesh = meshes.add(Sphere::new(0.012));
+    let mut bodies_spawned = Vec::new();
     for (b, _) in model.bodies.iter().enumerate() {
         let has_mesh = open.bones.iter().any(|m| m.body == b);
-        commands
-            .spawn((
-                ViewerEntity,
-                ViewerBody(b),
-                Transform::default(),
-                Visibility::default(),
-            ))
-            .with_children(|parent| {
-                for m in open.bones.iter().filter(|m| m.body == b) {
-                    let g = &m.geometry;
-                    let local = Transform {
-                        translation: Vec3::new(
-                            g.translation[0] as f32,
-                            g.translation[1] as f32,
-                            g.translation[2] as f32,
-                        ),
-                        rotation: Quat::from_rotation_x(g.rotation[0] as f32)
-                            * Quat::from_rotation_y(g.rotation[1] as f32)
-                            * Quat::from_rotation_z(g.rotation[2] as f32),
-                        scale: Vec3::new(g.scale[0] as f32, g.scale[1] as f32, g.scale[2] as f32),
-                    };
-                    parent.spawn((
-                        Mesh3d(meshes.add(bevy_mesh(&m.mesh))),
-                        MeshMaterial3d(bone.clone()),
-                        local,
-                    ));
-                }
-                if !has_mesh && b != 0 {
-                    parent.spawn((
-                        Mesh3d(joint_mesh.clone()),
-                        MeshMaterial3d(bone.clone()),
-                        Transform::default(),
-                    ));
-                }
-            });
+        let mut holder = commands.spawn((
+            ViewerEntity,
+            ViewerBody(b),
+            Transform::default(),
+            Visibility::default(),
+        ));
+        bodies_spawned.push(holder.id());
+        holder.with_children(|parent| {
+            for m in open.bones.iter().filter(|m| m.body == b) {
+                let g = &m.geometry;
+                let local = Transform {
+                    translation: Vec3::new(
+                        g.translation[0] as f32,
+                        g.translation[1] as f32,
+                        g.translation[2] as f32,
+                    ),
+                    rotation: Quat::from_rotation_x(g.rotation[0] as f32)
+                        * Quat::from_rotation_y(g.rotation[1] as f32)
+                        * Quat::from_rotation_z(g.rotation[2] as f32),
+                    scale: Vec3::new(g.scale[0] as f32, g.scale[1] as f32, g.scale[2] as f32),
+                };
+                parent.spawn((
+                    Mesh3d(meshes.add(bevy_mesh(&m.mesh))),
+                    MeshMaterial3d(bone.clone()),
+                    local,
+                ));
+            }
+            if !has_mesh && b != 0 {
+                parent.spawn((
+                    Mesh3d(joint_mesh.clone()),
+                    MeshMaterial3d(bone.clone()),
+                    Transform::default(),
+                ));
+            }
+        });
     }
+    spawn_wrap_surfaces(
+        &mut commands,
+        model,
+        &mut meshes,
+        &mut materials,
+        &bodies_spawned,
+    );
     for (j, joint) in model.joints.iter().enumerate() {
         if open.bones.iter().any(|m| m.body == joint.child) || joint.parent == 0 {
             continue;
@@ -236,10 +248,18 @@ pub fn frame_transform(f: &Frame) -> Transform {
 
 /// Points the camera at the middle of the model's bodies, far enough to see them all.
 fn frame_camera(state: &ViewerState, orbit: &mut crate::app::camera::OrbitCamera) {
-    let Some((frames, _)) = state.pose() else {
+    let Some((frames, muscles)) = state.pose() else {
         return;
     };
-    let points: Vec<Vec3> = frames.iter().map(|f| to_vec3(f.pos)).collect();
+    // Bodies and muscle paths both: a hand is only a muscle's insertion away from its body.
+    let points: Vec<Vec3> = frames
+        .iter()
+        .skip(1) // ground's origin is not part of the model's figure
+        .map(|f| f.pos)
+        .chain(muscles.iter().flat_map(|m| m.points.iter().copied()))
+        .map(to_vec3)
+        .filter(|p| p.is_finite())
+        .collect();
     let n = points.len().max(1) as f32;
     let center = points.iter().copied().sum::<Vec3>() / n;
     let extent = points
@@ -248,6 +268,92 @@ fn frame_camera(state: &ViewerState, orbit: &mut crate::app::camera::OrbitCamera
         .fold(0.0_f32, f32::max);
     if center.is_finite() && extent.is_finite() {
         orbit.target = center;
-        orbit.distance = (2.2 * extent + 0.6).clamp(0.8, 20.0);
+        orbit.distance = (2.0 * extent + 0.3).clamp(0.4, 20.0);
+    }
+}
+
+/// The model's wrapping surfaces, translucent, as children of their bodies' holders: cylinders
+/// and tori about local Z as OpenSim places them, ellipsoids as scaled spheres.
+fn spawn_wrap_surfaces(
+    commands: &mut Commands,
+    model: &crate::osim::Model,
+    meshes: &mut Assets<Mesh>,
+    materials: &mut Assets<StandardMaterial>,
+    holders: &[Entity],
+) {
+    use crate::osim::model::WrapShapeSpec;
+    let material = materials.add(StandardMaterial {
+        base_color: Color::srgba(0.3, 0.85, 0.95, 0.25),
+        alpha_mode: AlphaMode::Blend,
+        unlit: true,
+        ..default()
+    });
+    let z_up = Quat::from_rotation_x(std::f32::consts::FRAC_PI_2);
+    for w in &model.wrap_objects {
+        let Some(&holder) = holders.get(w.body) else {
+            continue;
+        };
+        let (mesh, shape_rotation, scale) = match w.shape {
+            WrapShapeSpec::Cylinder { radius, length } => (
+                meshes.add(Cylinder::new(radius as f32, length as f32)),
+                z_up,
+                Vec3::ONE,
+            ),
+            WrapShapeSpec::Sphere { radius } => (
+                meshes.add(Sphere::new(radius as f32)),
+                Quat::IDENTITY,
+                Vec3::ONE,
+            ),
+            WrapShapeSpec::Ellipsoid { radii } => (
+                meshes.add(Sphere::new(1.0)),
+                Quat::IDENTITY,
+                Vec3::new(radii[0] as f32, radii[1] as f32, radii[2] as f32),
+            ),
+            WrapShapeSpec::Torus {
+                inner_radius,
+                outer_radius,
+            } => (
+                meshes.add(Torus {
+                    minor_radius: inner_radius as f32,
+                    major_radius: outer_radius as f32,
+                }),
+                z_up,
+                Vec3::ONE,
+            ),
+        };
+        let placement = Quat::from_rotation_x(w.rotation[0] as f32)
+            * Quat::from_rotation_y(w.rotation[1] as f32)
+            * Quat::from_rotation_z(w.rotation[2] as f32);
+        let surface = commands
+            .spawn((
+                ViewerWrap,
+                Mesh3d(mesh),
+                MeshMaterial3d(material.clone()),
+                Transform {
+                    translation: Vec3::new(
+                        w.translation[0] as f32,
+                        w.translation[1] as f32,
+                        w.translation[2] as f32,
+                    ),
+                    rotation: placement * shape_rotation,
+                    scale,
+                },
+            ))
+            .id();
+        commands.entity(holder).add_child(surface);
+    }
+}
+
+/// Shows or hides the wrapping surfaces.
+pub fn show_wraps(state: Res<ViewerState>, mut wraps: Query<&mut Visibility, With<ViewerWrap>>) {
+    let shown = if state.show_wraps {
+        Visibility::Inherited
+    } else {
+        Visibility::Hidden
+    };
+    for mut v in &mut wraps {
+        if *v != shown {
+            *v = shown;
+        }
     }
 }

@@ -113,7 +113,7 @@ pub struct MusclePath {
 }
 
 /// The viewer's state.
-#[derive(Resource, Debug, Clone, Default)]
+#[derive(Resource, Debug, Clone)]
 pub struct ViewerState {
     /// The open model.
     pub open: Option<OpenModel>,
@@ -133,6 +133,25 @@ pub struct ViewerState {
     pub motion_field: String,
     /// Bumped whenever a new model opens (the scene rebuilds its entities).
     pub generation: u64,
+    /// Draw the wrapping surfaces.
+    pub show_wraps: bool,
+}
+
+impl Default for ViewerState {
+    fn default() -> Self {
+        ViewerState {
+            open: None,
+            error: None,
+            q: Vec::new(),
+            motion: None,
+            color: ViewerColor::default(),
+            coordinate: 0,
+            model_field: String::new(),
+            motion_field: String::new(),
+            generation: 0,
+            show_wraps: true,
+        }
+    }
 }
 
 impl ViewerState {
