@@ -8,7 +8,7 @@ use bevy::input::keyboard::{Key, KeyboardInput, NativeKey};
 use bevy::input::ButtonState;
 use bevy::prelude::*;
 use gaitscope::app::camera::OrbitCamera;
-use gaitscope::app::viewer::scene::{ViewerBody, ViewerSegment};
+use gaitscope::app::viewer::scene::{ViewerBody, ViewerSegment, ViewerWrap};
 use gaitscope::app::viewer::state::MusclePath;
 use gaitscope::app::viewer::{ViewerColor, ViewerPlugin, ViewerState};
 
@@ -143,6 +143,17 @@ fn the_scene_builds_a_holder_per_body_and_segments_per_muscle() {
     assert_eq!(holders, bodies);
     let segments = world.query::<&ViewerSegment>().iter(world).count();
     assert!(segments >= 80, "{segments} muscle segments for 80 muscles");
+    // Its 40 wrapping cylinders are drawn, and the checkbox hides them.
+    let wraps = world.query::<&ViewerWrap>().iter(world).count();
+    assert_eq!(wraps, 40);
+    world.resource_mut::<ViewerState>().show_wraps = false;
+    app.update();
+    let world = app.world_mut();
+    let hidden = world
+        .query_filtered::<&Visibility, With<ViewerWrap>>()
+        .iter(world)
+        .all(|v| *v == Visibility::Hidden);
+    assert!(hidden);
     // The camera looks at the model, not at the default spot.
     let orbit = world.resource::<OrbitCamera>();
     assert!(orbit.target.y > 0.3 && orbit.distance < 6.0, "{orbit:?}");
