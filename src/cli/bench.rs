@@ -243,6 +243,38 @@ pub fn off_policy(algo: crate::learn::offpolicy::OffPolicyAlgo, steps: usize) ->
     Ok(())
 }
 
+/// MuscleAnalysis of a motion on any model, repeated `repeats` times after one untimed run:
+/// seconds to read the model, per analysis, and per pose, with the muscle, wrap and
+/// moment-arm counts that set the cost.
+pub fn analyze(model_path: &Path, motion_path: &Path, repeats: usize) -> Result<()> {
+    let t = Instant::now();
+    let model = crate::osim::Model::load(model_path)?;
+    let load = t.elapsed().as_secs_f64();
+    let motion = crate::osim::Table::load(motion_path)?;
+    let coordinates = crate::cli::analyze::default_coordinates(&model);
+    let run = || crate::cli::analyze::muscle_analysis(&model, &motion, Some(&coordinates));
+    run()?;
+    let t = Instant::now();
+    for _ in 0..repeats.max(1) {
+        std::hint::black_box(run()?);
+    }
+    let per = t.elapsed().as_secs_f64() / repeats.max(1) as f64;
+    let wrapped = model.muscles.iter().filter(|m| !m.wraps.is_empty()).count();
+    println!(
+        "bench analyze: {}: read in {:.1} ms; {} poses x {} muscles ({} wrapped) x {} moment-arm \
+         coordinates in {:.1} ms ({:.2} ms per pose)",
+        model.name,
+        load * 1e3,
+        motion.rows.len(),
+        model.muscles.iter().filter(|m| m.is_muscle()).count(),
+        wrapped,
+        coordinates.len(),
+        per * 1e3,
+        per * 1e3 / motion.rows.len().max(1) as f64
+    );
+    Ok(())
+}
+
 /// `gaitscope bench`'s options: which benchmark.
 #[derive(clap::Args, Debug, Clone)]
 pub struct BenchArgs {
@@ -265,6 +297,18 @@ pub enum BenchWhat {
         /// Rapier substeps per 0.01 s control step.
         #[arg(long)]
         substeps: Option<usize>,
+    },
+    /// MuscleAnalysis of a motion on any model: time to read it and per pose.
+    Analyze {
+        /// The OpenSim model.
+        #[arg(long)]
+        model: std::path::PathBuf,
+        /// The motion.
+        #[arg(long)]
+        motion: std::path::PathBuf,
+        /// Timed repetitions.
+        #[arg(long, default_value_t = 5)]
+        repeats: usize,
     },
     /// Frame times of the app (median, 95th percentile) with training idle and at full speed.
     Gui {
@@ -315,6 +359,11 @@ impl BenchArgs {
                 *steps,
                 *substeps,
             ),
+            BenchWhat::Analyze {
+                model,
+                motion,
+                repeats,
+            } => analyze(model, motion, *repeats),
             BenchWhat::Gui { frames } => crate::app::run(crate::app::AppOptions {
                 bench_frames: Some(*frames),
                 size: (1024, 640),
