@@ -117,3 +117,74 @@ fn options_that_would_do_nothing_are_refused_before_anything_runs() {
         assert!(started.elapsed().as_secs() < 60, "{bad}: refused at once");
     }
 }
+
+#[test]
+fn analyze_any_model_writes_opensims_files_and_refuses_unknown_coordinates() {
+    let exe = Path::new(env!("CARGO_BIN_EXE_gaitscope"));
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/opensim4/arm26");
+    let model = fixtures.join("arm26.osim");
+    let motion = fixtures.join("poses.mot");
+    let out = std::env::temp_dir().join(format!("gaitscope-analyze4-{}", std::process::id()));
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "analyze",
+            "--model",
+            model.to_str().unwrap(),
+            "--motion",
+            motion.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run = |extra: &[&str]| {
+        let a = args(extra);
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        gaitscope(&refs, exe, None)
+    };
+    let o = run(&[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Every unlocked coordinate a muscle crosses, and the four length tables.
+    for what in [
+        "Length",
+        "FiberLength",
+        "TendonLength",
+        "NormalizedFiberLength",
+        "MomentArm_r_shoulder_elev",
+        "MomentArm_r_elbow_flex",
+    ] {
+        assert!(
+            out.join(format!("poses_MuscleAnalysis_{what}.sto"))
+                .is_file(),
+            "{what}"
+        );
+    }
+    let o = run(&["--coordinates", "r_elbow_flex,knee_angle_r"]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(
+        e.contains("no coordinate knee_angle_r") && e.contains("r_shoulder_elev"),
+        "{e}"
+    );
+    let o = gaitscope(
+        &[
+            "bench",
+            "analyze",
+            "--model",
+            model.to_str().unwrap(),
+            "--motion",
+            motion.to_str().unwrap(),
+            "--repeats",
+            "1",
+        ],
+        exe,
+        None,
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("per pose"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
