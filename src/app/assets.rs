@@ -43,25 +43,9 @@ impl ModelData {
     pub fn load(env: &EnvConfig) -> Result<ModelData> {
         let model_path = env.model.clone().unwrap_or_else(crate::default_model_path);
         let model = Model::load(&model_path)?;
-        let geometry_dir = model_path
-            .parent()
-            .unwrap_or_else(|| std::path::Path::new("."))
-            .join("Geometry");
-        let mut bones = Vec::new();
-        let mut missing = Vec::new();
-        for (b, body) in model.bodies.iter().enumerate() {
-            for g in &body.geometry {
-                match crate::osim::Mesh::load(geometry_dir.join(&g.file)) {
-                    Ok(mesh) => bones.push(BoneMesh {
-                        body: b,
-                        geometry: g.clone(),
-                        mesh,
-                    }),
-                    // Said once the logger exists (`report_missing_meshes`) and in the top bar.
-                    Err(e) => missing.push(format!("{}: {e}", g.file)),
-                }
-            }
-        }
+        // Missing meshes are said once the logger exists (`report_missing_meshes`) and in the
+        // top bar.
+        let (bones, missing) = load_bones(&model);
         let motion_path = env
             .reference
             .clone()
@@ -75,6 +59,43 @@ impl ModelData {
             env: env.clone(),
             missing,
         })
+    }
+}
+
+/// A model's bone meshes from its geometry folder ([`Model::geometry_dir`]), and the ones that
+/// did not load (file and reason).
+pub fn load_bones(model: &Model) -> (Vec<BoneMesh>, Vec<String>) {
+    let dir = model.geometry_dir();
+    let mut bones = Vec::new();
+    let mut missing = Vec::new();
+    for (b, body) in model.bodies.iter().enumerate() {
+        for g in &body.geometry {
+            match crate::osim::Mesh::load(dir.join(&g.file)) {
+                Ok(mesh) => bones.push(BoneMesh {
+                    body: b,
+                    geometry: g.clone(),
+                    mesh,
+                }),
+                Err(e) => missing.push(format!("{}: {e}", g.file)),
+            }
+        }
+    }
+    (bones, missing)
+}
+
+/// A rotation of body-fixed X-Y-Z angles (OpenSim's `orientation`, `xyz_body_rotation`).
+pub fn xyz_quat(angles: [f64; 3]) -> Quat {
+    Quat::from_rotation_x(angles[0] as f32)
+        * Quat::from_rotation_y(angles[1] as f32)
+        * Quat::from_rotation_z(angles[2] as f32)
+}
+
+/// Where a display mesh sits in its body: the file's rotation, translation and scale.
+pub fn geometry_transform(g: &DisplayGeometry) -> Transform {
+    Transform {
+        translation: Vec3::from_array(g.translation.map(|v| v as f32)),
+        rotation: xyz_quat(g.rotation),
+        scale: Vec3::from_array(g.scale.map(|v| v as f32)),
     }
 }
 

@@ -162,15 +162,27 @@ impl Playback {
             return;
         }
         let end = (rec.frames.len() - 1) as f32 * rec.dt;
-        self.position += dt * self.speed;
-        if self.position > end {
-            if self.looping && end > 0.0 {
-                self.position %= end;
-            } else {
-                self.position = end;
-                self.playing = false;
-            }
+        (self.position, self.playing) =
+            advance_position(self.position, dt * self.speed, end, self.looping);
+    }
+}
+
+/// A playing timeline's position moved on by `step` seconds on a timeline `end` seconds long:
+/// round to the start when looping, else stopped at the end. Returns the position and whether it
+/// still plays. Recordings (f32) and the viewer's motions (f64) share it.
+pub fn advance_position<T>(position: T, step: T, end: T, looping: bool) -> (T, bool)
+where
+    T: Copy + PartialOrd + Default + std::ops::Add<Output = T> + std::ops::Rem<Output = T>,
+{
+    let moved = position + step;
+    if moved > end {
+        if looping && end > T::default() {
+            (moved % end, true)
+        } else {
+            (end, false)
         }
+    } else {
+        (moved, true)
     }
 }
 

@@ -5,7 +5,7 @@
 
 use bevy::prelude::*;
 
-use super::assets::{bevy_mesh, ModelData};
+use super::assets::{bevy_mesh, geometry_transform, ModelData};
 use super::FrameSet;
 use crate::live::frame::{Frame, MuscleFrame, Pose};
 
@@ -207,19 +207,7 @@ fn spawn_model(
         .bones
         .iter()
         .map(|b| {
-            let g = &b.geometry;
-            let rotation = Quat::from_rotation_x(g.rotation[0] as f32)
-                * Quat::from_rotation_y(g.rotation[1] as f32)
-                * Quat::from_rotation_z(g.rotation[2] as f32);
-            let local = Transform {
-                translation: Vec3::new(
-                    g.translation[0] as f32,
-                    g.translation[1] as f32,
-                    g.translation[2] as f32,
-                ),
-                rotation,
-                scale: Vec3::new(g.scale[0] as f32, g.scale[1] as f32, g.scale[2] as f32),
-            };
+            let local = geometry_transform(&b.geometry);
             (b.body, meshes.add(bevy_mesh(&b.mesh)), local)
         })
         .collect();

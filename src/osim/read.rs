@@ -10,6 +10,8 @@ use roxmltree::{Document, Node};
 use super::error::FormatError;
 use super::function::{CubicSpline, Function};
 use super::model::*;
+use super::read4::{orient_in, point_in};
+use crate::sim::kinematics::Frame;
 
 /// Parsing state: the file (for messages) and the document.
 /// Parsing state: the file (for messages) and the document.
@@ -237,10 +239,9 @@ impl Reader<'_, '_> {
             }
         }
         let mut joints = Vec::new();
-        let mut seen_child = HashMap::new();
+        let mut seen_child = std::collections::HashSet::new();
         for (j, (child_index, node)) in raw_joints.iter().enumerate() {
-            if let Some(other) = seen_child.insert(*child_index, j) {
-                let _ = other;
+            if !seen_child.insert(*child_index) {
                 return Err(self.err(
                     *node,
                     format!(
@@ -284,7 +285,7 @@ impl Reader<'_, '_> {
             j.coordinates.sort_unstable();
         }
 
-        let wrap_objects = self.wrap_objects(&body_nodes, &names)?;
+        let wrap_objects = self.wrap_objects(&body_nodes)?;
         let wrap_index: HashMap<String, usize> = wrap_objects
             .iter()
             .enumerate()
@@ -292,7 +293,6 @@ impl Reader<'_, '_> {
             .collect();
         let mut warnings = Vec::new();
         let couplers = self.couplers(model, &names, &mut warnings)?;
-        names.coordinates.shrink_to_fit();
         let forces = self.forces(model, &names, &wrap_index, &mut warnings)?;
         let (contact_spheres, contact_half_spaces, ignored_geometry) =
             self.contact_geometry(model, &names)?;
@@ -476,8 +476,8 @@ impl Reader<'_, '_> {
         for g in set_items(set) {
             let name = self.name(g)?;
             let (body, pose) = self.attachment(g, names)?;
-            let location = pose.point(self.opt_vec3(g, "location", [0.0; 3])?);
-            let orientation = pose.orient(self.opt_vec3(g, "orientation", [0.0; 3])?);
+            let location = point_in(&pose, self.opt_vec3(g, "location", [0.0; 3])?);
+            let orientation = orient_in(&pose, self.opt_vec3(g, "orientation", [0.0; 3])?);
             match g.tag_name().name() {
                 "ContactSphere" => {
                     let radius = self.req_scalar(g, "radius")?;
@@ -1047,7 +1047,7 @@ impl Reader<'_, '_> {
             }
             other => return Err(self.err(node, format!("unsupported path point type {other}"))),
         };
-        if !pose.is_identity() {
+        if pose != Frame::IDENTITY {
             if let PathPointKind::Moving { .. } = kind {
                 return Err(self.err(
                     node,
@@ -1058,7 +1058,7 @@ impl Reader<'_, '_> {
         Ok(PathPoint {
             name,
             body,
-            location: pose.point(location),
+            location: point_in(&pose, location),
             kind,
         })
     }

@@ -5,66 +5,30 @@
 
 use std::collections::HashMap;
 
-use rapier3d::glamx::{DMat3, DVec3};
+use rapier3d::glamx::DVec3;
 use roxmltree::Node;
 
 use super::error::FormatError;
 use super::model::Vec3;
 use super::read::{child, element_children, last_component, Names, Placement, Reader};
-use crate::sim::kinematics::xyz_angles;
+use crate::sim::kinematics::{xyz_angles, Frame};
 
 /// The deepest chain of offset frames followed (longer ones are taken for a loop).
 const MAX_FRAME_DEPTH: usize = 32;
 
-/// A fixed rigid pose of a frame in its body: a point `p` in the frame is `rot * p + pos`.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Pose {
-    rot: DMat3,
-    pos: DVec3,
+/// A point given in a frame posed at `pose` in its body, in the body.
+pub(super) fn point_in(pose: &Frame, p: Vec3) -> Vec3 {
+    pose.point(DVec3::from_array(p)).to_array()
 }
 
-impl Pose {
-    pub(super) const IDENTITY: Pose = Pose {
-        rot: DMat3::IDENTITY,
-        pos: DVec3::ZERO,
-    };
+/// An orientation (body-fixed X-Y-Z angles) given in a frame posed at `pose`, in the body.
+pub(super) fn orient_in(pose: &Frame, angles: Vec3) -> Vec3 {
+    xyz_angles(pose.rot * Frame::from_xyz(angles, [0.0; 3]).rot)
+}
 
-    /// A frame at `pos` with body-fixed X-Y-Z angles `angles` (OpenSim's `orientation`).
-    pub(super) fn from_xyz(angles: Vec3, pos: Vec3) -> Pose {
-        Pose {
-            rot: DMat3::from_rotation_x(angles[0])
-                * DMat3::from_rotation_y(angles[1])
-                * DMat3::from_rotation_z(angles[2]),
-            pos: DVec3::from_array(pos),
-        }
-    }
-
-    fn mul(&self, other: &Pose) -> Pose {
-        Pose {
-            rot: self.rot * other.rot,
-            pos: self.rot * other.pos + self.pos,
-        }
-    }
-
-    /// A point given in this frame, in the body.
-    pub(super) fn point(&self, p: Vec3) -> Vec3 {
-        (self.rot * DVec3::from_array(p) + self.pos).to_array()
-    }
-
-    /// An orientation given in this frame (body-fixed X-Y-Z angles), in the body.
-    pub(super) fn orient(&self, angles: Vec3) -> Vec3 {
-        xyz_angles(self.rot * Pose::from_xyz(angles, [0.0; 3]).rot)
-    }
-
-    /// Whether this is the body's own frame.
-    pub(super) fn is_identity(&self) -> bool {
-        self.pos == DVec3::ZERO && self.rot == DMat3::IDENTITY
-    }
-
-    /// The pose as (body-fixed X-Y-Z angles, origin).
-    fn angles_and_origin(&self) -> (Vec3, Vec3) {
-        (xyz_angles(self.rot), self.pos.to_array())
-    }
+/// A pose as (body-fixed X-Y-Z angles, origin).
+fn angles_and_origin(pose: &Frame) -> (Vec3, Vec3) {
+    (xyz_angles(pose.rot), pose.pos.to_array())
 }
 
 impl<'a, 'i> Reader<'_, '_> {
@@ -98,8 +62,8 @@ impl<'a, 'i> Reader<'_, '_> {
             self.frame(child_socket, self.text(child_socket), Some(joint), names, 0)?;
         Ok(Placement {
             parent,
-            in_parent: in_parent.angles_and_origin(),
-            in_child: in_child.angles_and_origin(),
+            in_parent: angles_and_origin(&in_parent),
+            in_child: angles_and_origin(&in_child),
         })
     }
 
@@ -109,7 +73,7 @@ impl<'a, 'i> Reader<'_, '_> {
         &self,
         node: Node,
         names: &Names,
-    ) -> Result<(usize, Pose), FormatError> {
+    ) -> Result<(usize, Frame), FormatError> {
         let socket = ["body", "socket_parent_frame", "body_name", "socket_frame"]
             .iter()
             .find_map(|t| child(node, t))
@@ -126,7 +90,7 @@ impl<'a, 'i> Reader<'_, '_> {
         joint: Option<Node>,
         names: &Names,
         depth: usize,
-    ) -> Result<(usize, Pose), FormatError> {
+    ) -> Result<(usize, Frame), FormatError> {
         if depth > MAX_FRAME_DEPTH {
             return Err(self.err(at, "offset frames refer to each other in a loop"));
         }
@@ -138,10 +102,10 @@ impl<'a, 'i> Reader<'_, '_> {
             return self.offset_frame(frame, names, depth);
         }
         if name == names.ground || name == "ground" {
-            return Ok((0, Pose::IDENTITY));
+            return Ok((0, Frame::IDENTITY));
         }
         if let Some(&b) = names.bodies.get(name) {
-            return Ok((b, Pose::IDENTITY));
+            return Ok((b, Frame::IDENTITY));
         }
         if let Some(frame) = names.frames.get(name) {
             return self.offset_frame(*frame, names, depth);
@@ -159,10 +123,10 @@ impl<'a, 'i> Reader<'_, '_> {
         frame: Node,
         names: &Names,
         depth: usize,
-    ) -> Result<(usize, Pose), FormatError> {
+    ) -> Result<(usize, Frame), FormatError> {
         let socket = self.req(frame, "socket_parent")?;
         let target = self.text(socket).trim();
-        let own = Pose::from_xyz(
+        let own = Frame::from_xyz(
             self.opt_vec3(frame, "orientation", [0.0; 3])?,
             self.opt_vec3(frame, "translation", [0.0; 3])?,
         );
@@ -192,9 +156,9 @@ mod tests {
     #[test]
     fn xyz_angles_invert_from_xyz() {
         for a in [[0.3, -0.7, 1.1], [0.0, 0.0, 0.0], [-2.0, 1.2, 3.0]] {
-            let back = xyz_angles(Pose::from_xyz(a, [0.0; 3]).rot);
-            let again = Pose::from_xyz(back, [0.0; 3]).rot;
-            let want = Pose::from_xyz(a, [0.0; 3]).rot;
+            let back = xyz_angles(Frame::from_xyz(a, [0.0; 3]).rot);
+            let again = Frame::from_xyz(back, [0.0; 3]).rot;
+            let want = Frame::from_xyz(a, [0.0; 3]).rot;
             assert!((again - want)
                 .abs()
                 .to_cols_array()

@@ -13,12 +13,7 @@ use super::read::{child, set_items, Names, Reader};
 
 impl Reader<'_, '_> {
     /// Every body's wrapping surfaces, in body order (`body_nodes[0]` is ground).
-    pub(super) fn wrap_objects(
-        &self,
-        body_nodes: &[Node],
-        names: &Names,
-    ) -> Result<Vec<WrapObject>, FormatError> {
-        let _ = names;
+    pub(super) fn wrap_objects(&self, body_nodes: &[Node]) -> Result<Vec<WrapObject>, FormatError> {
         let mut out: Vec<WrapObject> = Vec::new();
         for (body, node) in body_nodes.iter().enumerate() {
             let Some(set) = child(*node, "WrapObjectSet") else {

@@ -28,44 +28,20 @@ use crate::osim::model::{JointKind, Model};
 pub enum LinkJoint {
     /// The free-floating root (pelvis).
     Root,
-    /// One revolute degree of freedom about the X axis of the joint frames (rapier's revolute):
-    /// `link_in_parent = frame_in_parent * Rx(angle) * frame_in_link^-1`.
-    Revolute {
-        /// Joint frame in the parent link's frame.
-        frame_in_parent: Frame,
-        /// Joint frame in this link's frame.
-        frame_in_link: Frame,
-        /// The coordinate it realises; `angle = slope * q + intercept`.
-        coordinate: usize,
-        /// Slope of the coordinate-to-angle map.
-        slope: f64,
-        /// Intercept of the coordinate-to-angle map.
-        intercept: f64,
-    },
-    /// One sliding degree of freedom along the X axis of the joint frames (rapier's prismatic):
-    /// `link_in_parent = frame_in_parent * Tx(distance) * frame_in_link^-1`.
-    Prismatic {
-        /// Joint frame in the parent link's frame.
-        frame_in_parent: Frame,
-        /// Joint frame in this link's frame.
-        frame_in_link: Frame,
-        /// The coordinate it realises; `distance = slope * q + intercept`.
-        coordinate: usize,
-        /// Slope of the coordinate-to-distance map.
-        slope: f64,
-        /// Intercept.
-        intercept: f64,
-    },
+    /// One degree of freedom of the joint frames' X axis.
+    Dof(LinkDof),
 }
 
-/// A link's one degree of freedom, read off its [`LinkJoint`].
-#[derive(Debug, Clone, Copy)]
-pub struct Dof<'a> {
+/// A link's one degree of freedom: about the X axis of the joint frames (rapier's revolute,
+/// `link_in_parent = frame_in_parent * Rx(angle) * frame_in_link^-1`) or, when `sliding`, along
+/// it (rapier's prismatic, `Tx(distance)` in place of `Rx(angle)`).
+#[derive(Debug, Clone)]
+pub struct LinkDof {
     /// Joint frame in the parent link's frame.
-    pub frame_in_parent: &'a Frame,
+    pub frame_in_parent: Frame,
     /// Joint frame in this link's frame.
-    pub frame_in_link: &'a Frame,
-    /// The coordinate it realises.
+    pub frame_in_link: Frame,
+    /// The coordinate it realises; `angle (or distance) = slope * q + intercept`.
     pub coordinate: usize,
     /// Slope of the coordinate-to-angle (or distance) map.
     pub slope: f64,
@@ -75,48 +51,23 @@ pub struct Dof<'a> {
     pub sliding: bool,
 }
 
+/// Where a link's degree of freedom sits in rapier's joint coordinates (`coords()`): the linear
+/// X axis first, the angular X axis fourth.
+pub fn rapier_coordinate(sliding: bool) -> usize {
+    if sliding {
+        0
+    } else {
+        3
+    }
+}
+
 impl LinkJoint {
     /// The link's degree of freedom (none for the root).
-    pub fn dof(&self) -> Option<Dof<'_>> {
-        let (frame_in_parent, frame_in_link, coordinate, slope, intercept, sliding) = match self {
-            LinkJoint::Root => return None,
-            LinkJoint::Revolute {
-                frame_in_parent,
-                frame_in_link,
-                coordinate,
-                slope,
-                intercept,
-            } => (
-                frame_in_parent,
-                frame_in_link,
-                coordinate,
-                slope,
-                intercept,
-                false,
-            ),
-            LinkJoint::Prismatic {
-                frame_in_parent,
-                frame_in_link,
-                coordinate,
-                slope,
-                intercept,
-            } => (
-                frame_in_parent,
-                frame_in_link,
-                coordinate,
-                slope,
-                intercept,
-                true,
-            ),
-        };
-        Some(Dof {
-            frame_in_parent,
-            frame_in_link,
-            coordinate: *coordinate,
-            slope: *slope,
-            intercept: *intercept,
-            sliding,
-        })
+    pub fn dof(&self) -> Option<&LinkDof> {
+        match self {
+            LinkJoint::Root => None,
+            LinkJoint::Dof(d) => Some(d),
+        }
     }
 }
 
@@ -151,23 +102,16 @@ pub enum CoordinateSource {
     RootRotation(usize),
     /// One of the root's translations.
     RootTranslation(usize),
-    /// A revolute link: `q = (angle - intercept) / slope`.
-    Revolute {
+    /// A link's degree of freedom: `q = (angle (or distance) - intercept) / slope`.
+    Link {
         /// The link.
         link: usize,
-        /// Slope of the coordinate-to-angle map.
+        /// Slope of the coordinate-to-angle (or distance) map.
         slope: f64,
         /// Intercept.
         intercept: f64,
-    },
-    /// A prismatic link: `q = (distance - intercept) / slope`.
-    Prismatic {
-        /// The link.
-        link: usize,
-        /// Slope of the coordinate-to-distance map.
-        slope: f64,
-        /// Intercept.
-        intercept: f64,
+        /// A prismatic link (else revolute).
+        sliding: bool,
     },
 }
 
@@ -557,27 +501,16 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
             } else {
                 format!("{}_{}", joint.name, model.coordinates[step.coordinate].name)
             };
-            let frame_in_parent = before.mul(&align);
-            let (coordinate, slope, intercept) = (step.coordinate, step.slope, step.intercept);
             links.push(LinkPlan {
                 parent: Some(parent_link),
-                joint: if step.sliding {
-                    LinkJoint::Prismatic {
-                        frame_in_parent,
-                        frame_in_link,
-                        coordinate,
-                        slope,
-                        intercept,
-                    }
-                } else {
-                    LinkJoint::Revolute {
-                        frame_in_parent,
-                        frame_in_link,
-                        coordinate,
-                        slope,
-                        intercept,
-                    }
-                },
+                joint: LinkJoint::Dof(LinkDof {
+                    frame_in_parent: before.mul(&align),
+                    frame_in_link,
+                    coordinate: step.coordinate,
+                    slope: step.slope,
+                    intercept: step.intercept,
+                    sliding: step.sliding,
+                }),
                 bodies: if last {
                     vec![(joint.child, Frame::IDENTITY)]
                 } else {
@@ -585,18 +518,11 @@ pub fn plan(model: &Model) -> Result<Plan, PlanError> {
                 },
                 name,
             });
-            coordinates[step.coordinate] = if step.sliding {
-                CoordinateSource::Prismatic {
-                    link: link_index,
-                    slope,
-                    intercept,
-                }
-            } else {
-                CoordinateSource::Revolute {
-                    link: link_index,
-                    slope,
-                    intercept,
-                }
+            coordinates[step.coordinate] = CoordinateSource::Link {
+                link: link_index,
+                slope: step.slope,
+                intercept: step.intercept,
+                sliding: step.sliding,
             };
             parent_link = link_index;
         }

@@ -6,7 +6,7 @@ use bevy::prelude::*;
 use rapier3d::glamx::DVec3;
 
 use super::state::ViewerState;
-use crate::app::assets::bevy_mesh;
+use crate::app::assets::{bevy_mesh, geometry_transform, xyz_quat};
 use crate::app::scene::{scale_color, segment_transform};
 use crate::sim::kinematics::Frame;
 
@@ -94,18 +94,7 @@ pub fn rebuild(
         bodies_spawned.push(holder.id());
         holder.with_children(|parent| {
             for m in open.bones.iter().filter(|m| m.body == b) {
-                let g = &m.geometry;
-                let local = Transform {
-                    translation: Vec3::new(
-                        g.translation[0] as f32,
-                        g.translation[1] as f32,
-                        g.translation[2] as f32,
-                    ),
-                    rotation: Quat::from_rotation_x(g.rotation[0] as f32)
-                        * Quat::from_rotation_y(g.rotation[1] as f32)
-                        * Quat::from_rotation_z(g.rotation[2] as f32),
-                    scale: Vec3::new(g.scale[0] as f32, g.scale[1] as f32, g.scale[2] as f32),
-                };
+                let local = geometry_transform(&m.geometry);
                 parent.spawn((
                     Mesh3d(meshes.add(bevy_mesh(&m.mesh))),
                     MeshMaterial3d(bone.clone()),
@@ -321,9 +310,7 @@ fn spawn_wrap_surfaces(
                 Vec3::ONE,
             ),
         };
-        let placement = Quat::from_rotation_x(w.rotation[0] as f32)
-            * Quat::from_rotation_y(w.rotation[1] as f32)
-            * Quat::from_rotation_z(w.rotation[2] as f32);
+        let placement = xyz_quat(w.rotation);
         let surface = commands
             .spawn((
                 ViewerWrap,

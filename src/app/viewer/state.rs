@@ -81,16 +81,12 @@ impl MotionTrack {
         if !self.playing {
             return;
         }
-        let end = self.duration();
-        self.position += dt * self.speed;
-        if self.position > end {
-            if self.looping && end > 0.0 {
-                self.position %= end;
-            } else {
-                self.position = end;
-                self.playing = false;
-            }
-        }
+        (self.position, self.playing) = crate::app::playback::advance_position(
+            self.position,
+            dt * self.speed,
+            self.duration(),
+            self.looping,
+        );
     }
 
     /// Moves by `rows` rows (pauses).
@@ -297,21 +293,7 @@ impl ViewerState {
 /// Loads a model, its meshes (when found) and its muscles' rest lengths.
 pub fn load_model(path: &Path) -> anyhow::Result<OpenModel> {
     let model = Model::load(path)?;
-    let geometry = model.geometry_dir();
-    let mut bones = Vec::new();
-    let mut missing_meshes = Vec::new();
-    for (b, body) in model.bodies.iter().enumerate() {
-        for g in &body.geometry {
-            match crate::osim::Mesh::load(geometry.join(&g.file)) {
-                Ok(mesh) => bones.push(BoneMesh {
-                    body: b,
-                    geometry: g.clone(),
-                    mesh,
-                }),
-                Err(e) => missing_meshes.push(format!("{}: {e}", g.file)),
-            }
-        }
-    }
+    let (bones, missing_meshes) = crate::app::assets::load_bones(&model);
     let mut q = model.default_coordinates();
     enforce_couplers(&model, &mut q);
     let rest_lengths = model

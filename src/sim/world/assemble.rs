@@ -203,7 +203,7 @@ fn link_world_frame(link: &LinkPlan, frames: &[Frame], link_frames: &[Frame]) ->
     let parent = link.parent.expect("intermediate links have parents");
     match link.joint.dof() {
         Some(d) => link_frames[parent]
-            .mul(d.frame_in_parent)
+            .mul(&d.frame_in_parent)
             .mul(&d.frame_in_link.inverse()),
         None => Frame::IDENTITY,
     }
@@ -392,8 +392,8 @@ impl Assembly<'_> {
             let lo = d.slope * c.range[0] + d.intercept;
             let hi = d.slope * c.range[1] + d.intercept;
             let mut joint = GenericJointBuilder::new(mask)
-                .local_frame1(pose_of(d.frame_in_parent))
-                .local_frame2(pose_of(d.frame_in_link));
+                .local_frame1(pose_of(&d.frame_in_parent))
+                .local_frame2(pose_of(&d.frame_in_link));
             if lo.is_finite() && hi.is_finite() {
                 joint = joint.limits(axis, [lo.min(hi) as f32, lo.max(hi) as f32]);
             }

@@ -7,7 +7,7 @@ use rapier3d::glamx::DVec3;
 use super::convert::to_f32;
 use super::Simulation;
 use crate::osim::model::{Coordinate, CoordinateLimitForce, MotionType};
-use crate::sim::build::{CoordinateSource, LinkJoint};
+use crate::sim::build::CoordinateSource;
 use crate::sim::kinematics::Frame;
 
 /// A revolute link's joint origin and axis (world); `None` for the root.
@@ -65,13 +65,13 @@ impl Simulation {
             .links
             .iter()
             .zip(link_frames)
-            .map(|(l, f)| match &l.joint {
-                LinkJoint::Revolute { frame_in_link, .. } => {
-                    let j = f.mul(frame_in_link);
+            .map(|(l, f)| match l.joint.dof() {
+                // A sliding dof gets no implicit muscle damping (its pull is not a torque).
+                Some(d) if !d.sliding => {
+                    let j = f.mul(&d.frame_in_link);
                     Some((j.pos, j.rot.col(0)))
                 }
-                // A sliding dof gets no implicit muscle damping (its pull is not a torque).
-                LinkJoint::Root | LinkJoint::Prismatic { .. } => None,
+                _ => None,
             })
             .collect()
     }
@@ -136,10 +136,11 @@ impl Simulation {
     fn limit_springs(&mut self, q: &[f64]) -> Vec<Spring> {
         let mut springs: Vec<Spring> = Vec::new();
         for f in &self.model.limit_forces {
-            let CoordinateSource::Revolute {
+            let CoordinateSource::Link {
                 link,
                 slope,
                 intercept,
+                sliding: false,
             } = self.plan.coordinates[f.coordinate]
             else {
                 continue;

@@ -6,7 +6,7 @@ use rapier3d::glamx::{DVec3, Vec3};
 use super::convert::{frame_of, inertia_matrix, pose_of, to_f32, to_f64};
 use super::root::{root_coordinates, root_velocity};
 use super::{FootContact, Physics, SimError, Simulation};
-use crate::sim::build::CoordinateSource;
+use crate::sim::build::{rapier_coordinate, CoordinateSource};
 use crate::sim::kinematics::{body_frames, Frame};
 
 impl Simulation {
@@ -103,26 +103,16 @@ impl Simulation {
         for (c, src) in self.plan.coordinates.iter().enumerate() {
             match *src {
                 CoordinateSource::Fixed(v) => q[c] = v,
-                CoordinateSource::Revolute {
+                CoordinateSource::Link {
                     link,
                     slope,
                     intercept,
+                    sliding,
                 } => {
                     let l = mb.link(self.link_ids[link]).expect("link exists");
-                    let angle = l.joint().coords()[3] as f64;
+                    let value = l.joint().coords()[rapier_coordinate(sliding)] as f64;
                     let rate = mb.joint_velocity(l)[0] as f64;
-                    q[c] = (angle - intercept) / slope;
-                    qd[c] = rate / slope;
-                }
-                CoordinateSource::Prismatic {
-                    link,
-                    slope,
-                    intercept,
-                } => {
-                    let l = mb.link(self.link_ids[link]).expect("link exists");
-                    let distance = l.joint().coords()[0] as f64;
-                    let rate = mb.joint_velocity(l)[0] as f64;
-                    q[c] = (distance - intercept) / slope;
+                    q[c] = (value - intercept) / slope;
                     qd[c] = rate / slope;
                 }
                 CoordinateSource::RootRotation(k) | CoordinateSource::RootTranslation(k) => {
@@ -211,16 +201,11 @@ impl Simulation {
             let Some(d) = link.joint.dof() else {
                 continue;
             };
-            let (coordinate, slope, intercept) = (d.coordinate, d.slope, d.intercept);
-            // rapier's joint coordinates: linear X first, angular X fourth.
-            let coord = if d.sliding { 0 } else { 3 };
-            {
-                let l = mb.link(link_ids[li]).expect("link exists");
-                let target = slope * q[coordinate] + intercept;
-                let dof = l.assembly_id();
-                disp[dof] = (target - l.joint().coords()[coord] as f64) as f32;
-                vel[dof] = (slope * qdot[coordinate]) as f32;
-            }
+            let l = mb.link(link_ids[li]).expect("link exists");
+            let target = d.slope * q[d.coordinate] + d.intercept;
+            let dof = l.assembly_id();
+            disp[dof] = (target - l.joint().coords()[rapier_coordinate(d.sliding)] as f64) as f32;
+            vel[dof] = (d.slope * qdot[d.coordinate]) as f32;
         }
         if !fixed_root {
             for k in 0..3 {
