@@ -257,7 +257,7 @@ fn frame_camera(state: &ViewerState, orbit: &mut crate::app::camera::OrbitCamera
         .fold(0.0_f32, f32::max);
     if center.is_finite() && extent.is_finite() {
         orbit.target = center;
-        orbit.distance = (2.0 * extent + 0.3).clamp(0.4, 20.0);
+        orbit.distance = (2.5 * extent + 0.3).clamp(0.4, 20.0);
     }
 }
 
